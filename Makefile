@@ -1,0 +1,67 @@
+# NeuroLake: `make run` starts the product on embedded defaults; `make test` runs the suite.
+# Both create .venv when it is missing and install what they need.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test install install-dev lint format bench demo browser clean help
+
+help:
+	@echo "make run      install, build the demo lakehouse if missing, start NeuroLake"
+	@echo "make test     install with dev extras and run the whole test suite"
+	@echo "make install  install into .venv";  echo "make lint     ruff + mypy"
+	@echo "make bench    run the benchmarks in bench/"
+
+# The CPU build of torch goes in first, so sentence-transformers does not pull a CUDA build.
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet torch==2.13.0
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+demo: install
+	$(BIN)/neurolake demo --if-missing
+
+run: demo
+	@$(BIN)/neurolake tables
+	@echo
+	@echo "The lakehouse is ready. Try:"
+	@echo "  $(BIN)/neurolake sql \"SELECT country, count(*) AS customers FROM customers GROUP BY country ORDER BY 2 DESC\""
+	@echo "  $(BIN)/neurolake history orders"
+	@echo "  $(BIN)/neurolake --help"
+
+# Browser tests drive Debian's Chromium; install it once when it is missing (we are root).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
+		|| echo "warning: could not install chromium; browser tests will fail"
+
+test: install-dev browser
+	$(BIN)/pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install-dev
+	$(BIN)/python bench/tpch.py --scale 1
+
+clean:
+	rm -rf $(VENV) .neurolake .pytest_cache .mypy_cache .ruff_cache

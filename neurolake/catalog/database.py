@@ -1,0 +1,126 @@
+"""The catalog database: connection, sessions and migrations."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from neurolake.errors import CatalogError, ConfigurationError
+
+log = logging.getLogger(__name__)
+
+#: The migrations folder shipped at the top of the repository.
+ALEMBIC_DIR = Path(__file__).resolve().parents[2] / "alembic"
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # WAL lets readers work while a writer commits; foreign keys are off by default in SQLite.
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+class Catalog:
+    """Owns the catalog's SQLAlchemy engine; hands out transactional sessions."""
+
+    def __init__(self, url: str, *, auto_upgrade: bool = True, echo: bool = False) -> None:
+        self.url = url
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(url, echo=echo, pool_pre_ping=True)
+        if parsed.get_backend_name() == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._auto_upgrade = auto_upgrade
+        self._ready = False
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings) -> Catalog:
+        return cls(settings.database_url, auto_upgrade=settings.database.auto_upgrade, echo=settings.database.echo)
+
+    def _ensure_ready(self) -> None:
+        if self._ready:
+            return
+        with self._lock:
+            if self._ready:
+                return
+            if self._auto_upgrade:
+                self.upgrade()
+            self._ready = True
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session that commits on success and rolls back on any error."""
+        self._ensure_ready()
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except SQLAlchemyError as e:
+            session.rollback()
+            raise CatalogError(
+                f"The catalog database failed: {e.__class__.__name__}: {e.args[0] if e.args else e}"
+            ) from e
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def _alembic_config(self):
+        from alembic.config import Config
+
+        if not (ALEMBIC_DIR / "env.py").exists():
+            raise ConfigurationError(
+                f"Migrations folder {ALEMBIC_DIR} is missing.",
+                hint="Install NeuroLake from its source tree (pip install -e .).",
+            )
+        cfg = Config()
+        cfg.set_main_option("script_location", str(ALEMBIC_DIR))
+        cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        return cfg
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Apply migrations up to ``revision``."""
+        from alembic import command
+
+        cfg = self._alembic_config()
+        with self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+        log.info("catalog upgraded to %s", revision)
+
+    def downgrade(self, revision: str = "base") -> None:
+        """Revert migrations down to ``revision``."""
+        from alembic import command
+
+        cfg = self._alembic_config()
+        with self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, revision)
+        self._ready = False
+        log.info("catalog downgraded to %s", revision)
+
+    def current_revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def table_names(self) -> set[str]:
+        return set(inspect(self.engine).get_table_names())
+
+    def dispose(self) -> None:
+        self.engine.dispose()

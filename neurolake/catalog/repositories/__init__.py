@@ -1,0 +1,1 @@
+"""Small repository functions over catalog sessions, one module per resource."""

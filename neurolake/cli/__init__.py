@@ -1,0 +1,50 @@
+"""The ``neurolake`` command line.
+
+Each command group lives in its own module and registers itself on ``app``; errors from the
+library are shown as one readable line (and exit code 1), never a stack trace.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from neurolake.cli import admin, query, storage
+from neurolake.cli.context import state
+from neurolake.errors import NeuroLakeError
+
+app = typer.Typer(
+    name="neurolake",
+    help="NeuroLake: talk to your lakehouse. Every command takes --help.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log at DEBUG level."),
+) -> None:
+    state.verbose = verbose
+
+
+for module in (admin, storage, query):
+    module.register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except NeuroLakeError as e:
+        Console(stderr=True).print(f"[bold red]Error:[/] {e}", highlight=False)
+        sys.exit(1)
+    finally:
+        state.close()
+
+
+if __name__ == "__main__":
+    main()

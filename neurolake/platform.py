@@ -1,0 +1,54 @@
+"""The composition root: builds each component once, from settings, and hands it out.
+
+Nothing else in the library constructs shared components; entry points (CLI, API, chat)
+call ``NeuroLake.from_settings()`` and pass what they need down.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from neurolake.catalog import Catalog
+from neurolake.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from neurolake.engine import NeuroLakeEngine
+    from neurolake.storage import DeltaStorageManager
+
+
+class NeuroLake:
+    """Every component of one NeuroLake deployment, built lazily."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> NeuroLake:
+        return cls(settings or get_settings())
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        return Catalog.from_settings(self.settings)
+
+    @cached_property
+    def storage(self) -> DeltaStorageManager:
+        from neurolake.storage import DeltaStorageManager
+
+        return DeltaStorageManager.from_settings(self.settings, catalog=self.catalog)
+
+    @cached_property
+    def engine(self) -> NeuroLakeEngine:
+        from neurolake.engine import NeuroLakeEngine
+
+        return NeuroLakeEngine.from_settings(self.settings, catalog=self.catalog, storage=self.storage)
+
+    def close(self) -> None:
+        """Release connections; safe to call more than once."""
+        for name in ("engine", "storage"):
+            component = self.__dict__.pop(name, None)
+            if component is not None and hasattr(component, "close"):
+                component.close()
+        catalog = self.__dict__.pop("catalog", None)
+        if catalog is not None:
+            catalog.dispose()
