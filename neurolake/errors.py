@@ -144,3 +144,15 @@ class ModelOutputError(ProviderError):
 
 class PromptError(NeuroLakeError, ValueError):
     """A prompt template is missing, malformed, or was rendered with the wrong variables."""
+
+
+class CacheUnavailableError(NeuroLakeError):
+    """The cache backend (Redis) could not be reached; queries still run, uncached."""
+
+    status_code = 503
+
+
+class VectorStoreError(NeuroLakeError):
+    """The vector store (Qdrant) failed, or its local folder is held by another process."""
+
+    status_code = 503

@@ -14,6 +14,7 @@ from neurolake.config import Settings, get_settings
 
 if TYPE_CHECKING:
     from neurolake.engine import NeuroLakeEngine
+    from neurolake.llm import LLMProvider, PromptLibrary
     from neurolake.storage import DeltaStorageManager
 
 
@@ -42,6 +43,19 @@ class NeuroLake:
         from neurolake.engine import NeuroLakeEngine
 
         return NeuroLakeEngine.from_settings(self.settings, catalog=self.catalog, storage=self.storage)
+
+    @cached_property
+    def llm(self) -> LLMProvider:
+        # Built once: the provider owns the rate limiter, which must see every call.
+        from neurolake.llm import LLMFactory
+
+        return LLMFactory.from_settings(self.settings)
+
+    @cached_property
+    def prompts(self) -> PromptLibrary:
+        from neurolake.llm import PromptLibrary
+
+        return PromptLibrary.from_settings(self.settings)
 
     def close(self) -> None:
         """Release connections; safe to call more than once."""
