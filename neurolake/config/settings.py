@@ -121,10 +121,10 @@ class StorageSettings(BaseModel):
     s3_access_key_id: SecretStr | None = Field(None, description="S3 access key id (secret)")
     s3_secret_access_key: SecretStr | None = Field(None, description="S3 secret access key (secret)")
     s3_allow_http: bool = Field(False, description="Allow plain-HTTP S3 endpoints")
-    s3_commit_mode: Literal["single_writer", "conditional_put", "dynamodb"] = Field(
-        "single_writer", description="How concurrent writers commit on S3; single_writer refuses concurrent writes"
+    s3_commit_mode: Literal["single_writer", "conditional_put"] = Field(
+        "single_writer",
+        description="single_writer refuses concurrent S3 writers; conditional_put (etag) makes them safe",
     )
-    s3_dynamodb_table: str | None = Field(None, description="DynamoDB lock table when s3_commit_mode=dynamodb")
     commit_retries: int = Field(5, ge=0, le=50, description="Retries of a write that lost a commit race")
 
     _url = field_validator("s3_endpoint")(classmethod(lambda cls, v: _check_http_url(v)))
