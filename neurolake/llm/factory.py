@@ -6,10 +6,7 @@ from typing import TYPE_CHECKING
 
 from neurolake.llm.base import LLMProvider
 from neurolake.llm.fallback import FallbackProvider
-from neurolake.llm.providers.anthropic import AnthropicProvider
 from neurolake.llm.providers.offline import OfflineProvider
-from neurolake.llm.providers.ollama import OllamaProvider
-from neurolake.llm.providers.openai import OpenAIProvider
 from neurolake.llm.ratelimit import RateLimiter
 from neurolake.llm.retry import RetryPolicy
 from neurolake.llm.secrets import resolve_api_key
@@ -17,6 +14,9 @@ from neurolake.llm.secrets import resolve_api_key
 if TYPE_CHECKING:
     from neurolake.config import Settings
     from neurolake.config.settings import LLMSettings
+    from neurolake.llm.providers.anthropic import AnthropicProvider
+    from neurolake.llm.providers.ollama import OllamaProvider
+    from neurolake.llm.providers.openai import OpenAIProvider
 
 
 class LLMFactory:
@@ -47,6 +47,8 @@ class LLMFactory:
         retry = RetryPolicy(llm.max_retries)
         limiter = RateLimiter(llm.requests_per_minute, llm.tokens_per_minute, max_wait_s=llm.timeout_s)
         if llm.provider == "openai":
+            from neurolake.llm.providers.openai import OpenAIProvider
+
             return OpenAIProvider(
                 api_key=resolve_api_key("openai", llm.api_key),
                 base_url=llm.base_url,
@@ -56,6 +58,8 @@ class LLMFactory:
                 limiter=limiter,
             )
         if llm.provider == "anthropic":
+            from neurolake.llm.providers.anthropic import AnthropicProvider
+
             return AnthropicProvider(
                 api_key=resolve_api_key("anthropic", llm.api_key),
                 base_url=llm.base_url,
@@ -65,6 +69,8 @@ class LLMFactory:
                 limiter=limiter,
             )
         if llm.provider == "ollama":
+            from neurolake.llm.providers.ollama import OllamaProvider
+
             return OllamaProvider(
                 host=llm.base_url,
                 api_key=llm.api_key,
