@@ -49,7 +49,10 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
 		|| echo "warning: could not install chromium; browser tests will fail"
 
+# Lint first: a change that breaks ruff or mypy does not land either.
 test: install-dev browser
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: install-dev
@@ -62,6 +65,7 @@ format: install-dev
 
 bench: install-dev
 	$(BIN)/python bench/tpch.py --scale 1
+	$(BIN)/python bench/cache.py
 
 clean:
 	rm -rf $(VENV) .neurolake .pytest_cache .mypy_cache .ruff_cache
