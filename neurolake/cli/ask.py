@@ -1,0 +1,96 @@
+"""``neurolake ask "QUESTION"``: a question in English, answered with SQL and its result.
+
+Prints the SQL and the rows (``--format table``), or one JSON object with ``sql``,
+``columns``, ``rows``, ``intent`` and ``clarification`` (``--format json``). When the
+question is ambiguous the options are printed instead of a guess; ``--choose`` answers
+them. A refused question (empty, a request to change data, ...) exits with status 1.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+import typer
+from rich.console import Console
+from rich.syntax import Syntax
+
+from neurolake.cli.context import state
+
+if TYPE_CHECKING:
+    from neurolake.intent.answer import Answer
+
+
+class AskFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def ask(
+    question: str = typer.Argument(..., help="A question about your tables, in plain English."),
+    output: AskFormat = typer.Option(AskFormat.table, "--format", "-f", help="table or json."),
+    limit: int = typer.Option(None, "--limit", "-n", min=1, help="Row cap (default NEUROLAKE_ENGINE__ROW_LIMIT)."),
+    choose: str = typer.Option(
+        None, "--choose", "-c", help="Answer the clarification: an option's number (1, 2, ...) or its words."
+    ),
+    semantic: bool = typer.Option(
+        True, "--semantic/--words-only", help="Use the embedding index for words nothing else matches."
+    ),
+) -> None:
+    """Answer a question: its SQL and result, or a question back when it is ambiguous."""
+    from neurolake.intent.answer import QuestionAnswerer
+    from neurolake.intent.parser import IntentParser
+
+    parser = IntentParser.from_platform(state.platform, semantic=semantic)
+    try:
+        answerer = QuestionAnswerer(parser, state.platform.engine)
+        answer = answerer.answer(question, limit=limit)
+        if choose and answer.clarification is not None:
+            picked = answer.intent.resolve(int(choose) - 1 if choose.isdigit() else choose)
+            answer = answerer.run(question, picked, limit=limit)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--choose") from e
+    finally:
+        parser.close()
+    if output is AskFormat.json:
+        typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, default=str))
+    else:
+        _print(answer)
+    if answer.refusal is not None:
+        raise typer.Exit(1)
+
+
+def _print(answer: Answer) -> None:
+    from neurolake.cli.query import _print_table
+    from neurolake.intent.model import describe
+
+    console = Console()  # per command: reads the terminal width when it runs
+    if answer.refusal is not None:
+        console.print(f"[bold red]Not answered:[/] {answer.refusal}", highlight=False)
+        return
+    if answer.clarification is not None:
+        console.print(f"[bold yellow]?[/] {answer.clarification.question}", highlight=False)
+        for i, option in enumerate(answer.clarification.options, 1):
+            console.print(f"  {i}. {option}", highlight=False)
+        console.print('Answer with: neurolake ask "<question>" --choose <number>', style="dim")
+        return
+    if answer.sql:
+        console.print(Syntax(answer.sql, "sql", word_wrap=True, background_color="default"))
+    if answer.intent.schedule is not None:
+        console.print(
+            f"Pipeline request ({answer.intent.schedule.label}, cron {answer.intent.schedule.cron}); "
+            "this is what it would compute:",
+            style="dim",
+            highlight=False,
+        )
+    if answer.result is not None:
+        _print_table(answer.result)
+    console.print(
+        f"read as: {describe(answer.intent)} · confidence {answer.intent.confidence:.2f}", style="dim", highlight=False
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``ask`` to ``app``."""
+    app.command("ask")(ask)

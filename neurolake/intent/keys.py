@@ -1,0 +1,161 @@
+"""Foreign keys inferred from names and types, and the join paths they allow.
+
+A column is taken to point at another table's key when:
+
+- its description names the target (``Customer who placed it (customers.customer_id)``);
+- its words equal the target's key words (``orders.customer_id`` -> ``customers.customer_id``,
+  TPC-H ``o_custkey`` -> ``c_custkey``, prefixes dropped); or
+- it ends in the target table's name plus ``id`` and the target's key is ``id``
+  (``trips.start_station_id`` -> ``stations.id``, with the role ``start``).
+
+Types must agree (numbers with numbers, text with text). Paths are shortest in number of
+joins; two different shortest paths to a table are reported, never silently chosen.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from neurolake.intent.schema import ColumnInfo, SchemaInfo, TableInfo
+
+_DECLARED = re.compile(r"\b([A-Za-z_][\w]*)\.([A-Za-z_][\w]*)\b")
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    """``table.column`` references ``ref_table.ref_column``; ``role`` is what sets it apart."""
+
+    table: str
+    column: str
+    ref_table: str
+    ref_column: str
+    role: tuple[str, ...] = ()
+
+    def other(self, table: str) -> str:
+        return self.ref_table if table == self.table else self.table
+
+    def condition(self) -> tuple[str, str]:
+        return (f"{self.table}.{self.column}", f"{self.ref_table}.{self.ref_column}")
+
+    @property
+    def role_label(self) -> str:
+        return " ".join(self.role)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One join along a foreign key, from ``source`` to ``target``."""
+
+    source: str
+    target: str
+    key: ForeignKey
+
+
+Path = tuple[Step, ...]
+
+
+def _same_kind(a: ColumnInfo, b: ColumnInfo) -> bool:
+    def kind(c: ColumnInfo) -> str:
+        upper = c.type.upper()
+        return "text" if any(t in upper for t in ("CHAR", "STRING", "TEXT")) else "number"
+
+    return kind(a) == kind(b)
+
+
+def infer_foreign_keys(schema: SchemaInfo) -> list[ForeignKey]:
+    """Every foreign key the names, types and descriptions suggest."""
+    found: dict[tuple[tuple[str, str], ...], ForeignKey] = {}
+    tables = list(schema.tables.values())
+    for table in tables:
+        for col in table.columns:
+            for fk in _declared(schema, table, col) or _by_name(tables, table, col):
+                pair = tuple(sorted([(fk.table, fk.column), (fk.ref_table, fk.ref_column)]))
+                found.setdefault(pair, fk)
+    return list(found.values())
+
+
+def _declared(schema: SchemaInfo, table: TableInfo, col: ColumnInfo) -> list[ForeignKey]:
+    out = []
+    for ref_table, ref_col in _DECLARED.findall(col.description or ""):
+        target = schema.table(ref_table)
+        target_col = target.column(ref_col) if target is not None else None
+        if target is None or target_col is None or target is table or not _same_kind(col, target_col):
+            continue
+        out.append(ForeignKey(table.name, col.name, target.name, target_col.name, _role(col, target)))
+    return out
+
+
+def _by_name(tables: list[TableInfo], table: TableInfo, col: ColumnInfo) -> list[ForeignKey]:
+    if col.role != "key" or len(col.words) < 2:
+        return []
+    out = []
+    for target in tables:
+        key = target.key
+        if target is table or key is None or not _same_kind(col, key):
+            continue
+        if col.words == key.words or (key.words == ("id",) and _ends_with(col.words[:-1], target.words)):
+            out.append(ForeignKey(table.name, col.name, target.name, key.name, _role(col, target)))
+    return out
+
+
+def _ends_with(words: tuple[str, ...], tail: tuple[str, ...]) -> bool:
+    return bool(tail) and len(words) >= len(tail) and words[len(words) - len(tail) :] == tail
+
+
+def _role(col: ColumnInfo, target: TableInfo) -> tuple[str, ...]:
+    """``start`` for ``start_station_id`` -> ``stations``; empty for ``customer_id``."""
+    stem = col.words[:-1]
+    if _ends_with(stem, target.words):
+        return stem[: len(stem) - len(target.words)]
+    return ()
+
+
+class JoinGraph:
+    """Tables as nodes, foreign keys as edges (walked both ways)."""
+
+    def __init__(self, keys: Iterable[ForeignKey]) -> None:
+        self.keys = list(keys)
+        self._edges: dict[str, list[ForeignKey]] = {}
+        for fk in self.keys:
+            self._edges.setdefault(fk.table, []).append(fk)
+            self._edges.setdefault(fk.ref_table, []).append(fk)
+
+    @classmethod
+    def of(cls, schema: SchemaInfo) -> JoinGraph:
+        return cls(infer_foreign_keys(schema))
+
+    def neighbours(self, table: str) -> list[ForeignKey]:
+        return self._edges.get(table, [])
+
+    def shortest_paths(self, start: str, goal: str, *, max_joins: int = 4, limit: int = 6) -> list[Path]:
+        """Every shortest path from ``start`` to ``goal`` (up to ``limit`` of them)."""
+        if start == goal:
+            return [()]
+        best: list[Path] = []
+        queue: deque[tuple[str, Path]] = deque([(start, ())])
+        depth_of: dict[str, int] = {start: 0}
+        while queue:
+            table, path = queue.popleft()
+            if best and len(path) >= len(best[0]):
+                break
+            if len(path) >= max_joins:
+                continue
+            for fk in self.neighbours(table):
+                nxt = fk.other(table)
+                if fk.table == fk.ref_table or any(s.source == nxt for s in path) or nxt == start:
+                    continue
+                step_path = (*path, Step(table, nxt, fk))
+                if nxt == goal:
+                    best.append(step_path)
+                    if len(best) >= limit:
+                        return best
+                    continue
+                # A table is expanded again only at the same depth (to keep every shortest path).
+                if depth_of.get(nxt, len(step_path)) < len(step_path):
+                    continue
+                depth_of[nxt] = len(step_path)
+                queue.append((nxt, step_path))
+        return best

@@ -1,0 +1,257 @@
+"""The ``Intent``: what a question asks, in slots the SQL generator and a person can read.
+
+Columns are written ``table.column``. An intent that needs the user's help carries
+``ambiguities``: each names the slot it is about, asks one question, and offers options
+that are complete intents of their own, so choosing one finishes the query.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+AggregateFunction = Literal["count", "count_distinct", "sum", "avg", "min", "max"]
+FilterOp = Literal["=", "!=", ">", ">=", "<", "<=", "in", "not_in", "between", "like", "is_null", "not_null"]
+TimeGrain = Literal["day", "week", "month", "quarter", "year"]
+Direction = Literal["asc", "desc"]
+
+#: Below this confidence an intent is not run: the user is asked instead.
+CLARIFY_BELOW = 0.4
+
+
+class IntentKind(StrEnum):
+    """What kind of question it is; decides which slots matter."""
+
+    QUERY = "query"  # list rows: "show me customers"
+    FILTER = "filter"  # rows with conditions: "orders above 100 from Germany"
+    AGGREGATION = "aggregation"  # "count by country", "average order value per month"
+    RANKING = "ranking"  # "top 5 products by revenue"
+    TIME_TRAVEL = "time_travel"  # "how many orders as of version 3"
+    SCHEMA = "schema"  # "what tables are there", "describe orders"
+    EXPLAIN = "explain"  # "explain how you would count orders by month"
+    PIPELINE = "pipeline"  # "create a daily job that computes revenue by country"
+    SQL = "sql"  # a read-only SQL statement typed as the question
+    UNKNOWN = "unknown"  # refused or not understood
+
+
+class Measure(BaseModel):
+    """An aggregate: ``count`` with no column counts rows."""
+
+    model_config = ConfigDict(frozen=True)
+
+    function: AggregateFunction
+    column: str | None = None
+
+    @property
+    def alias(self) -> str:
+        """The output column name: ``count``, ``sum_total_amount``, ``count_distinct_customer_id``."""
+        if self.column is None:
+            return "count"
+        return f"{self.function}_{self.column.split('.')[-1]}"
+
+
+class GroupBy(BaseModel):
+    """A grouping column, truncated to a time grain for dates."""
+
+    model_config = ConfigDict(frozen=True)
+
+    column: str
+    grain: TimeGrain | None = None
+
+    @property
+    def alias(self) -> str:
+        name = self.column.split(".")[-1]
+        return f"{name}_{self.grain}" if self.grain else name
+
+
+class Filter(BaseModel):
+    """``column op value``; ``in``/``between`` take a list, ``is_null``/``not_null`` no value."""
+
+    model_config = ConfigDict(frozen=True)
+
+    column: str
+    op: FilterOp = "="
+    value: Any = None
+
+
+class TimeRange(BaseModel):
+    """A half-open period ``[start, end)`` on a date or timestamp column."""
+
+    model_config = ConfigDict(frozen=True)
+
+    column: str | None = None
+    start: date | None = None
+    end: date | None = None
+    #: The words it came from ("last quarter"), to echo back.
+    label: str = ""
+
+
+class OrderBy(BaseModel):
+    """Sort on a column or on a measure's alias (``sum_total_amount``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    target: str
+    direction: Direction = "desc"
+
+
+class TimeTravel(BaseModel):
+    """Read every table as of a version or a timestamp."""
+
+    model_config = ConfigDict(frozen=True)
+
+    version: int | None = Field(None, ge=0)
+    timestamp: str | None = None
+
+
+class Join(BaseModel):
+    """An inner join of ``table`` to what came before, on pairs of ``table.column``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    table: str
+    on: list[tuple[str, str]]
+
+
+class Schedule(BaseModel):
+    """When a pipeline runs: a cron expression and the words it came from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    cron: str
+    label: str
+
+
+class AmbiguityOption(BaseModel):
+    """One reading of the question, named in the user's words, as a complete intent."""
+
+    label: str
+    intent: Intent
+
+
+class Ambiguity(BaseModel):
+    """A slot with two or more readings that lead to different results."""
+
+    slot: str
+    question: str
+    options: list[AmbiguityOption] = Field(min_length=2)
+
+
+class Clarification(BaseModel):
+    """What ``ask`` shows instead of a result: one question and its options."""
+
+    question: str
+    options: list[str]
+
+
+class Intent(BaseModel):
+    """A parsed question: the slots of one read-only query, or a schema request."""
+
+    kind: IntentKind = IntentKind.QUERY
+    question: str = ""
+    tables: list[str] = Field(default_factory=list)
+    joins: list[Join] = Field(default_factory=list)
+    #: Columns to list (``table.column``), or ``table.*``; aggregations leave it empty.
+    columns: list[str] = Field(default_factory=list)
+    distinct: bool = False
+    measures: list[Measure] = Field(default_factory=list)
+    group_by: list[GroupBy] = Field(default_factory=list)
+    filters: list[Filter] = Field(default_factory=list)
+    time_range: TimeRange | None = None
+    order_by: list[OrderBy] = Field(default_factory=list)
+    limit: int | None = Field(None, ge=1)
+    time_travel: TimeTravel | None = None
+    #: Schema questions: ``tables`` (list them) or ``describe`` (the first of ``tables``).
+    schema_request: Literal["tables", "describe"] | None = None
+    schedule: Schedule | None = None
+    #: SQL typed as the question (kind ``sql``), run as is when it is read-only.
+    sql: str | None = None
+    confidence: float = Field(1.0, ge=0.0, le=1.0)
+    ambiguities: list[Ambiguity] = Field(default_factory=list)
+    #: Why the question is not answered (kind ``unknown``).
+    refusal: str | None = None
+    #: Words of the question that linked to nothing (they lower the confidence).
+    unlinked: list[str] = Field(default_factory=list)
+
+    @field_validator("confidence")
+    @classmethod
+    def _round(cls, value: float) -> float:
+        return round(value, 3)
+
+    @property
+    def needs_clarification(self) -> bool:
+        """True when the answer would be a guess: an open ambiguity or too little confidence."""
+        if self.kind is IntentKind.UNKNOWN:
+            return False
+        return bool(self.ambiguities) or self.confidence < CLARIFY_BELOW
+
+    @property
+    def clarification(self) -> Clarification | None:
+        """The question to ask back, or None when the intent can run."""
+        if self.ambiguities:
+            first = self.ambiguities[0]
+            return Clarification(question=first.question, options=[o.label for o in first.options])
+        if self.needs_clarification:
+            return Clarification(
+                question=f"I am not sure I understood {self.question!r}. Did you mean this?",
+                options=[describe(self), "something else (please rephrase)"],
+            )
+        return None
+
+    def resolve(self, answer: str | int) -> Intent:
+        """The intent after the user picks an option of the first ambiguity (label or index)."""
+        if not self.ambiguities:
+            return self
+        options = self.ambiguities[0].options
+        if isinstance(answer, int):
+            return options[answer].intent
+        wanted = answer.strip().lower()
+        for option in options:
+            if option.label.lower() == wanted:
+                return option.intent
+        matches = [o for o in options if wanted and wanted in o.label.lower()]
+        if len(matches) == 1:
+            return matches[0].intent
+        raise ValueError(f"{answer!r} is not one of: {', '.join(o.label for o in options)}")
+
+    def summary(self) -> dict[str, Any]:
+        """The intent as JSON-ready data without the alternative intents inside ambiguities."""
+        data = self.model_dump(mode="json", exclude={"ambiguities"}, exclude_defaults=True)
+        data["kind"] = self.kind.value
+        data["confidence"] = self.confidence
+        if self.ambiguities:
+            data["ambiguities"] = [
+                {"slot": a.slot, "question": a.question, "options": [o.label for o in a.options]}
+                for a in self.ambiguities
+            ]
+        return data
+
+
+def describe(intent: Intent) -> str:
+    """A short English reading of an intent: ``sum of total_amount by country, top 5``."""
+    parts: list[str] = []
+    if intent.measures:
+        parts.append(
+            ", ".join(
+                "number of rows" if m.column is None else f"{m.function.replace('_', ' ')} of {m.column}"
+                for m in intent.measures
+            )
+        )
+    elif intent.tables:
+        parts.append(intent.tables[0])
+    if intent.group_by:
+        parts.append("by " + ", ".join(g.grain or g.column for g in intent.group_by))
+    for f in intent.filters:
+        parts.append(f"where {f.column} {f.op} {f.value}")
+    if intent.time_range is not None and intent.time_range.label:
+        parts.append(intent.time_range.label)
+    if intent.limit:
+        parts.append(f"top {intent.limit}")
+    return " ".join(parts) or intent.kind.value
+
+
+Intent.model_rebuild()
+AmbiguityOption.model_rebuild()

@@ -1,0 +1,42 @@
+"""Helpers: answer a question and compare its result with a gold SQL's on the real engine."""
+
+from __future__ import annotations
+
+import sqlglot
+from sqlglot import exp
+
+from neurolake.engine.safety import StatementKind, classify
+from neurolake.intent.model import Intent
+from neurolake.intent.parser import IntentParser
+from neurolake.platform import NeuroLake
+from tests.intent.conftest import same_result
+
+
+def answer(parser: IntentParser, question: str, context: Intent | None = None) -> tuple[Intent, str]:
+    """The intent of a question that must be answered (no clarification, no refusal) and its SQL."""
+    intent = parser.parse(question, context)
+    assert intent.refusal is None, (question, intent.refusal)
+    assert not intent.needs_clarification, (question, intent.clarification, intent.confidence)
+    return intent, parser.generate(intent)
+
+
+def assert_same_answer(platform: NeuroLake, sql: str, gold: str) -> None:
+    """Both queries run on the engine and return the same rows (see the bench's comparison)."""
+    ordered = _ordered(gold)
+    got = platform.engine.execute_sql(sql, use_cache=False)
+    expected = platform.engine.execute_sql(gold, use_cache=False)
+    ok, why = same_result(expected, got, ordered)
+    assert ok, f"{why}\n  sql:  {sql}\n  gold: {gold}"
+
+
+def assert_read_only(sql: str) -> None:
+    """The SQL is one statement that only reads."""
+    from neurolake.engine.parsing import parse_statement
+
+    tree = parse_statement(sql)
+    assert classify(tree) in (StatementKind.QUERY, StatementKind.SHOW_TABLES, StatementKind.DESCRIBE), sql
+
+
+def _ordered(sql: str) -> bool:
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    return isinstance(tree, exp.Select) and tree.args.get("order") is not None
