@@ -10,7 +10,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 .PHONY: run test install install-dev lint format bench demo browser clean help
 
 help:
-	@echo "make run      install, build the demo lakehouse if missing, start NeuroLake"
+	@echo "make run      install, build the demo lakehouse if missing, open the chat (http://127.0.0.1:8000)"
 	@echo "make test     install with dev extras and run the whole test suite"
 	@echo "make install  install into .venv";  echo "make lint     ruff + mypy"
 	@echo "make bench    run the benchmarks in bench/"
@@ -36,13 +36,13 @@ install-dev: $(VENV)/.installed-dev
 demo: install
 	$(BIN)/neurolake demo --if-missing
 
+# Ends in the chat at http://127.0.0.1:8000 (NEUROLAKE_CHAT__HOST / __PORT); Ctrl+C stops it.
 run: demo
 	@$(BIN)/neurolake tables
 	@echo
-	@echo "The lakehouse is ready. Try:"
-	@echo "  $(BIN)/neurolake sql \"SELECT country, count(*) AS customers FROM customers GROUP BY country ORDER BY 2 DESC\""
-	@echo "  $(BIN)/neurolake history orders"
-	@echo "  $(BIN)/neurolake --help"
+	@echo "The lakehouse is ready; the chat opens at http://$${NEUROLAKE_CHAT__HOST:-127.0.0.1}:$${NEUROLAKE_CHAT__PORT:-8000}"
+	@echo "(the command line works too: $(BIN)/neurolake --help)"
+	$(BIN)/neurolake chat
 
 # Browser tests drive Debian's Chromium; install it once when it is missing (we are root).
 browser:

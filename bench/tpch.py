@@ -13,6 +13,13 @@
    the prepared statement (as a repeated or parameterized query does).
 4. Results must be equal; the best of ``--runs`` timings is kept; per-query and total
    ratios (engine / raw) are printed. The goal is a total of at most 1.10x.
+
+``--backend spark`` instead runs each query through the engine on Spark (local mode by default,
+``--spark-master``) and on DuckDB, interleaved in the same run, and prints Spark / DuckDB
+ratios; numbers are compared to 5 decimal places (Spark rounds decimal averages to 6 places
+where DuckDB returns doubles):
+
+    .venv/bin/python bench/tpch.py --backend spark --scale 0.1 --runs 2
 """
 
 from __future__ import annotations
@@ -95,7 +102,11 @@ def raw_duckdb(storage: DeltaStorageManager, memory_limit: str) -> duckdb.DuckDB
     return con
 
 
-def _normal(value: Any) -> Any:
+def _normal(value: Any, decimals: int | None = None) -> Any:
+    if decimals is not None and isinstance(value, float | Decimal):
+        # Across engines: a decimal average on one side may be a double on the other.
+        number = float(value)
+        return round(float(f"{number:.10g}"), decimals) if math.isfinite(number) else str(value)
     if isinstance(value, float):
         return float(f"{value:.10g}") if math.isfinite(value) else str(value)
     if isinstance(value, Decimal):
@@ -103,12 +114,16 @@ def _normal(value: Any) -> Any:
     return value
 
 
-def same_rows(a: pa.Table, b: pa.Table) -> bool:
-    """Equal results, ignoring the order of tied rows and float noise past 10 digits."""
+def same_rows(a: pa.Table, b: pa.Table, *, decimals: int | None = None) -> bool:
+    """Equal results, ignoring the order of tied rows and float noise past 10 digits.
+
+    ``decimals`` compares every float and decimal as a float rounded to that many decimal
+    places (for results of different engines).
+    """
     if a.num_columns != b.num_columns or a.num_rows != b.num_rows:
         return False
-    rows_a = sorted((tuple(_normal(v) for v in r.values()) for r in a.to_pylist()), key=repr)
-    rows_b = sorted((tuple(_normal(v) for v in r.values()) for r in b.to_pylist()), key=repr)
+    rows_a = sorted((tuple(_normal(v, decimals) for v in r.values()) for r in a.to_pylist()), key=repr)
+    rows_b = sorted((tuple(_normal(v, decimals) for v in r.values()) for r in b.to_pylist()), key=repr)
     return rows_a == rows_b
 
 
@@ -151,10 +166,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=ROOT / ".bench-data", help="cache folder (git-ignored)")
     parser.add_argument("--memory-limit", default="4g", help="DuckDB memory limit on both sides")
     parser.add_argument("--profile", action="store_true", help="profile the engine runs with pyinstrument")
+    parser.add_argument(
+        "--backend",
+        choices=["duckdb", "spark"],
+        default="duckdb",
+        help="duckdb: the engine against raw DuckDB (default); spark: the engine on Spark against it on DuckDB",
+    )
+    parser.add_argument("--spark-master", default="local[2]", help="Spark master for --backend spark")
+    parser.add_argument("--spark-driver-memory", default="4g", help="Spark driver memory for --backend spark")
     args = parser.parse_args(argv)
 
     folder = args.data / "tpch" / f"sf{args.scale:g}"
     catalog, storage = load(generate(args.scale, folder), folder)
+    if args.backend == "spark":
+        return spark_against_duckdb(args, catalog, storage, folder)
     settings = load_settings(home=folder / "home", engine={"memory_limit": args.memory_limit})
     engine = NeuroLakeEngine(catalog, storage, settings=settings)
     raw = raw_duckdb(storage, engine.backend.memory_limit)  # type: ignore[attr-defined]
@@ -219,6 +244,62 @@ def main(argv: list[str] | None = None) -> int:
         print(profiler.output_text(unicode=True, color=False))
     engine.close()
     raw.close()
+    catalog.dispose()
+    return 1 if failures else 0
+
+
+def _spark_engine(args: argparse.Namespace, catalog: Catalog, storage: DeltaStorageManager, folder: Path) -> Any:
+    settings = load_settings(
+        home=folder / "home",
+        engine={"backend": "spark", "memory_limit": args.memory_limit},
+        spark={"master": args.spark_master, "driver_memory": args.spark_driver_memory},
+    )
+    return NeuroLakeEngine.from_settings(settings, catalog=catalog, storage=storage)
+
+
+def spark_against_duckdb(args: argparse.Namespace, catalog: Catalog, storage: DeltaStorageManager, folder: Path) -> int:
+    """Each query through the engine on Spark and on DuckDB, interleaved; prints Spark / DuckDB."""
+    settings = load_settings(home=folder / "home", engine={"memory_limit": args.memory_limit})
+    duck = NeuroLakeEngine(catalog, storage, settings=settings)
+    spark = _spark_engine(args, catalog, storage, folder)
+    numbers = [int(q) for q in args.queries.split(",") if q] or list(range(1, 23))
+    started = time.perf_counter()
+    spark.execute_sql("SELECT 1", use_cache=False)
+    print(f"Spark ({args.spark_master}) started in {time.perf_counter() - started:.1f} s")
+    print(f"\nTPC-H SF{args.scale:g}, best of {args.runs} interleaved runs, times in ms, both through execute_sql")
+    print(f"{'query':>5} {'duckdb':>9} {'spark':>9} {'spark/duckdb':>12}  rows")
+    totals = {"duckdb": 0.0, "spark": 0.0}
+    failures: list[int] = []
+    for number in numbers:
+        sql = (QUERIES / f"q{number:02d}.sql").read_text()
+        timings = Timings()
+        try:
+            for engine in (duck, spark):  # warm both once
+                engine.execute_sql(sql, limit=ROW_CAP, use_cache=False)
+            for _ in range(args.runs):
+                for side, engine in (("duckdb", duck), ("spark", spark)):
+                    timings.run(side, lambda e=engine, q=sql: e.execute_sql(q, limit=ROW_CAP, use_cache=False).table)
+        except Exception as e:  # a query Spark cannot run is reported, the others still run
+            failures.append(number)
+            print(f"Q{number:02d}  FAILED: {str(e).splitlines()[0][:150]}", flush=True)
+            continue
+        expected = timings.results["duckdb"]
+        ok = same_rows(expected, timings.results["spark"], decimals=5)
+        if not ok:
+            failures.append(number)
+        duck_ms, spark_ms = timings.best["duckdb"], timings.best["spark"]
+        totals["duckdb"] += duck_ms
+        totals["spark"] += spark_ms
+        print(
+            f"Q{number:02d}  {duck_ms:9.1f} {spark_ms:9.1f} {spark_ms / duck_ms:11.1f}x  "
+            f"{expected.num_rows}{'' if ok else '  RESULTS DIFFER'}",
+            flush=True,
+        )
+    if totals["duckdb"]:
+        print(f"total {totals['duckdb']:9.1f} {totals['spark']:9.1f} {totals['spark'] / totals['duckdb']:11.1f}x")
+    print("results equal on every query" if not failures else f"FAILED or DIFFERENT on {failures}")
+    duck.close()
+    spark.close()
     catalog.dispose()
     return 1 if failures else 0
 

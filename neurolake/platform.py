@@ -13,8 +13,11 @@ from neurolake.catalog import Catalog
 from neurolake.config import Settings, get_settings
 
 if TYPE_CHECKING:
+    from agents import ConversationService
+    from neurolake.cache import QueryCache
     from neurolake.engine import NeuroLakeEngine
     from neurolake.llm import LLMProvider, PromptLibrary
+    from neurolake.optimizer import QueryOptimizer
     from neurolake.storage import DeltaStorageManager
 
 
@@ -39,10 +42,26 @@ class NeuroLake:
         return DeltaStorageManager.from_settings(self.settings, catalog=self.catalog)
 
     @cached_property
+    def optimizer(self) -> QueryOptimizer:
+        """The query optimizer with the rules the engine runs (see ``default_optimizer``)."""
+        from neurolake.engine.optimization import default_optimizer
+
+        return default_optimizer(self.settings.engine.optimizer_enabled)
+
+    @cached_property
+    def cache(self) -> QueryCache:
+        """The result cache (in-process LRU or Redis); disabled, it stores nothing."""
+        from neurolake.cache import QueryCache
+
+        return QueryCache.from_settings(self.settings)
+
+    @cached_property
     def engine(self) -> NeuroLakeEngine:
         from neurolake.engine import NeuroLakeEngine
 
-        return NeuroLakeEngine.from_settings(self.settings, catalog=self.catalog, storage=self.storage)
+        return NeuroLakeEngine.from_settings(
+            self.settings, catalog=self.catalog, storage=self.storage, optimizer=self.optimizer, cache=self.cache
+        )
 
     @cached_property
     def llm(self) -> LLMProvider:
@@ -57,9 +76,16 @@ class NeuroLake:
 
         return PromptLibrary.from_settings(self.settings)
 
+    @cached_property
+    def conversations(self) -> ConversationService:
+        # The agent layer sits above the library; only this composition root reaches up to it.
+        from agents import ConversationService
+
+        return ConversationService.from_platform(self)
+
     def close(self) -> None:
         """Release connections; safe to call more than once."""
-        for name in ("engine", "storage"):
+        for name in ("conversations", "engine", "cache", "storage"):
             component = self.__dict__.pop(name, None)
             if component is not None and hasattr(component, "close"):
                 component.close()

@@ -14,7 +14,8 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-SUCCESS = "success"
+# The status the engine records in query_history for a successful run (engine.execution.status_of).
+SUCCESS = "succeeded"
 
 
 class HistoryRow(Protocol):

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from neurolake.cache import QueryCache, warm
+from neurolake.cache import warm
 from neurolake.cache.warming import SUCCESS, HistoryEntry
 from neurolake.catalog.repositories.history import list_queries
 from neurolake.cli.context import state
@@ -26,18 +25,11 @@ PROCESS_NOTE = (
 )
 
 
-def _open_cache() -> QueryCache:
-    return QueryCache.from_settings(state.settings)
-
-
 @cache_app.command("stats")
 def stats(as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
     """Print hits, misses, evictions, errors, entries and bytes."""
-    cache = _open_cache()
-    try:
-        figures = cache.stats()
-    finally:
-        cache.close()
+    cache = state.platform.cache
+    figures = cache.stats()
     note = PROCESS_NOTE if figures.scope == "process" else None
     if as_json:
         typer.echo(json.dumps({**figures.to_dict(), "enabled": cache.enabled, "note": note}))
@@ -57,11 +49,8 @@ def stats(as_json: bool = typer.Option(False, "--json", help="Print one JSON obj
 @cache_app.command("clear")
 def clear() -> None:
     """Delete every cached result (counters stay)."""
-    cache = _open_cache()
-    try:
-        dropped = cache.clear()
-    finally:
-        cache.close()
+    cache = state.platform.cache
+    dropped = cache.clear()
     typer.echo(f"Removed {dropped} entries from the {cache.backend.name} cache.")
     if not cache.backend.shared:
         typer.echo(PROCESS_NOTE)
@@ -70,11 +59,8 @@ def clear() -> None:
 @cache_app.command("invalidate")
 def invalidate(table: str = typer.Argument(..., help="Table whose cached results to delete.")) -> None:
     """Delete every cached result that read TABLE."""
-    cache = _open_cache()
-    try:
-        dropped = cache.invalidate(table)
-    finally:
-        cache.close()
+    cache = state.platform.cache
+    dropped = cache.invalidate(table)
     if cache.health.down:
         raise CacheUnavailableError(f"Could not reach the {cache.backend.name} cache; nothing was invalidated.")
     typer.echo(f"Removed {dropped} cached results that read {table}.")
@@ -101,24 +87,13 @@ def warm_command(
     if not rows:
         typer.echo(f"No successful queries in the {recent} newest history rows: nothing to warm.")
         return
-    report = warm(_engine_runner(), rows, top=top)
+    engine = state.platform.engine  # shares state.platform.cache, so answers land in it
+    report = warm(lambda sql: engine.execute_sql(sql, use_cache=True), rows, top=top)
     typer.echo(f"Warmed {len(report.ran)} queries; {len(report.failed)} failed; {len(report.skipped)} skipped.")
     for sql, error in report.failed:
         typer.echo(f"  failed: {_one_line(sql)}: {error}")
     for sql in report.skipped:
         typer.echo(f"  skipped (not a read-only query): {_one_line(sql)}")
-
-
-def _engine_runner() -> Callable[[str], object]:
-    """``sql -> result`` through the platform's engine with the cache on, or a clear exit."""
-    try:
-        engine = state.platform.engine
-    except ImportError as e:
-        _fail(f"The query engine is not available yet ({e}); nothing was warmed.")
-    execute = getattr(engine, "execute_sql", None)
-    if execute is None:
-        _fail("The query engine has no execute_sql yet; nothing was warmed.")
-    return lambda sql: execute(sql, use_cache=True)
 
 
 def _fail(message: str) -> NoReturn:

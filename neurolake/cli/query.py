@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -15,6 +17,31 @@ from rich.table import Table
 from neurolake.cli.context import state
 from neurolake.engine import QueryResult
 from neurolake.engine.serialize import json_value
+
+if TYPE_CHECKING:
+    from neurolake.engine import NeuroLakeEngine
+
+
+class EngineBackend(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+@contextmanager
+def _engine(backend: EngineBackend | None) -> Iterator[NeuroLakeEngine]:
+    """The platform's engine, or for ``--backend`` one built the same way on that backend."""
+    platform = state.platform
+    if backend is None or backend.value == platform.settings.engine.backend:
+        yield platform.engine
+        return
+    from neurolake.platform import NeuroLake
+
+    engine_settings = platform.settings.engine.model_copy(update={"backend": backend.value})
+    other = NeuroLake.from_settings(platform.settings.model_copy(update={"engine": engine_settings}))
+    try:
+        yield other.engine
+    finally:
+        other.close()
 
 
 class OutputFormat(StrEnum):
@@ -66,6 +93,8 @@ def _print_table(result: QueryResult) -> None:
     if result.metrics.tables_read:
         read = ", ".join(f"{n}@v{v}" for n, versions in result.metrics.tables_read.items() for v in versions)
         note += f" · read {read}"
+    if result.metrics.cache_hit:
+        note += " · from the cache"
     if result.truncated:
         note += " · more rows exist (use --limit or --page)"
     console.print(note, style="dim", highlight=False)
@@ -91,17 +120,25 @@ def sql(
     page_size: int = typer.Option(None, "--page-size", min=1, help="Rows per page (default: the row cap)."),
     timeout: float = typer.Option(None, "--timeout", min=0.001, help="Seconds before the query is stopped."),
     write: bool = typer.Option(False, "--write", help="Allow INSERT, UPDATE, DELETE and MERGE."),
+    no_optimize: bool = typer.Option(False, "--no-optimize", help="Run the SQL as written, without the optimizer."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor store a cached result."),
+    backend: EngineBackend = typer.Option(
+        None, "--backend", "-b", help="Run on duckdb or spark (default NEUROLAKE_ENGINE__BACKEND)."
+    ),
 ) -> None:
     """Run SQL on the lakehouse tables and print the result."""
-    result = state.platform.engine.execute_sql(
-        query,
-        parse_params(param or []),
-        limit=limit,
-        page=page,
-        page_size=page_size,
-        timeout_s=timeout,
-        allow_write=write,
-    )
+    with _engine(backend) as engine:
+        result = engine.execute_sql(
+            query,
+            parse_params(param or []),
+            limit=limit,
+            page=page,
+            page_size=page_size,
+            timeout_s=timeout,
+            allow_write=write,
+            use_cache=not no_cache,
+            optimize=False if no_optimize else None,
+        )
     if output is OutputFormat.json:
         typer.echo(result.to_json())
     elif output is OutputFormat.csv:

@@ -196,6 +196,13 @@ class ChatSettings(BaseModel):
 
     host: str = Field("127.0.0.1", description="Address the chat UI binds to")
     port: int = Field(8000, ge=1, le=65535, description="Chat UI port")
+    admin_user: str = Field("admin", min_length=1, description="User name for the chat login")
+    admin_password: SecretStr | None = Field(
+        None, description="Chat login password (secret); unset leaves the chat open, without login"
+    )
+    auth_secret: SecretStr | None = Field(
+        None, description="Key that signs chat sessions (secret); default a new random key at each start"
+    )
 
 
 class LogSettings(BaseModel):
@@ -239,7 +246,13 @@ class Settings(BaseSettings):
     def _no_placeholder_secrets(self) -> Settings:
         if self.environment != "production":
             return self
-        for group, name in (("llm", "api_key"), ("vector", "api_key"), ("storage", "s3_secret_access_key")):
+        for group, name in (
+            ("llm", "api_key"),
+            ("vector", "api_key"),
+            ("storage", "s3_secret_access_key"),
+            ("chat", "admin_password"),
+            ("chat", "auth_secret"),
+        ):
             secret = getattr(getattr(self, group), name)
             if secret is not None and secret.get_secret_value().strip().lower() in _PLACEHOLDER_SECRETS:
                 raise ValueError(

@@ -28,7 +28,11 @@ class QueryMetrics:
     duration_ms: float
     #: Table name to the versions read (one unless the query time-travels).
     tables_read: Mapping[str, list[int]] = field(default_factory=dict)
+    #: True when the rows came from the result cache (or from an identical query running
+    #: at the same time) rather than from running this query.
     cache_hit: bool = False
+    #: The optimizer rules that changed the query, in the order they ran.
+    rules_applied: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -39,6 +43,7 @@ class QueryMetrics:
             "duration_ms": round(self.duration_ms, 3),
             "tables_read": {name: list(versions) for name, versions in self.tables_read.items()},
             "cache_hit": self.cache_hit,
+            "rules_applied": list(self.rules_applied),
         }
 
 

@@ -61,6 +61,10 @@ class TableSnapshot:
     #: Why the file list is not used (None for file scans); shown in plans.
     scan_reason: str | None = None
     source: Any = field(default=None, compare=False, repr=False)
+    #: Rows in this version, from the Delta log's file statistics (None when unknown).
+    row_count: int | None = None
+    #: The Delta table's id: a table dropped and created again under its name gets a new one.
+    table_id: str = ""
 
     def arrow_source(self) -> Any:
         """What a backend registers for a dataset or delta scan (Arrow data, scanned lazily
@@ -203,6 +207,8 @@ class SnapshotResolver:
             scan=scan,
             scan_reason=reason,
             source=source,
+            row_count=_row_count(table),
+            table_id=str(table.metadata().id),
         )
 
     def _scan_kind(
@@ -231,6 +237,16 @@ def root_spellings(root: str) -> tuple[str, ...]:
     """``root`` as given and with symlinks resolved (the same path twice when none)."""
     given = os.path.abspath(root)
     return tuple(dict.fromkeys((given, os.path.realpath(given))))
+
+
+def _row_count(table: DeltaTable) -> int | None:
+    """Rows in the loaded version: the sum of its files' ``numRecords`` (None if one lacks it)."""
+    actions = table.get_add_actions(flatten=False)
+    if "num_records" not in actions.column_names:
+        return None
+    # arro3's own list conversion: the first pyarrow conversion of add actions costs ~1 s.
+    counts = actions.column("num_records").to_pylist()
+    return None if any(count is None for count in counts) else sum(counts)
 
 
 def _version_number(value: object) -> int:

@@ -4,6 +4,8 @@ Preparing finds the lakehouse tables a query reads (with any time-travel clause)
 parameters and the columns it names, and generates the backend's SQL once with a marker in
 place of each table. Running a prepared statement then only pins snapshots and swaps each
 marker for the relation over the pinned files, so a repeated query is not parsed again.
+The optimizer's rewrite of a query is prepared the same way (``prepare_rewrite``) and kept
+next to the statements (``rewrites``), keyed by ``neurolake.engine.optimization``.
 """
 
 from __future__ import annotations
@@ -11,14 +13,15 @@ from __future__ import annotations
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Generic, TypeVar
 
 from sqlglot import exp
 
-from neurolake.engine.hooks import OptimizerHook
 from neurolake.engine.parsing import DIALECT, explained_sql, parse_statement
+from neurolake.engine.plan import OPTIMIZER_OFF, OptimizerReport
 from neurolake.engine.safety import StatementKind, classify, statement_label
 from neurolake.engine.snapshots import VersionSpec
 from neurolake.errors import QueryValidationError, TableNotFoundError
@@ -86,14 +89,19 @@ class PreparedStatement:
     #: The query's own literal LIMIT and OFFSET, folded into the row window.
     query_limit: int | None = None
     query_offset: int = 0
-    optimizer_changes: tuple[str, ...] = ()
+    #: What the optimizer did (set on a rewrite; a statement as written was not optimized).
+    optimizer: OptimizerReport = OPTIMIZER_OFF
     #: The statement inside: the query of EXPLAIN / DESCRIBE / INSERT / MERGE.
     inner: PreparedStatement | None = None
 
     @cached_property
     def canonical(self) -> str:
-        """Normalized SQL (one spelling for equivalent texts), for cache keys."""
-        return self.tree.sql(dialect=DIALECT, normalize=True)
+        """Normalized SQL for cache keys: sqlglot's spelling of the tree, without comments.
+
+        Whitespace, keyword case and quoting are normalized; identifier case is kept, since
+        it names the result's columns (``AS Total`` and ``AS total`` differ).
+        """
+        return self.tree.sql(dialect=DIALECT, comments=False)
 
     def render(self, relations: list[str]) -> str:
         """The backend SQL with each table marker replaced by its relation."""
@@ -103,38 +111,79 @@ class PreparedStatement:
         return sql
 
 
-class StatementPreparer:
-    """Prepares statements for one backend dialect and keeps the recent ones."""
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
-    def __init__(self, *, dialect: str, optimizer: OptimizerHook | None = None, cache_size: int = 256) -> None:
+
+class RecentlyUsed(Generic[K, V]):
+    """A small thread-safe LRU map; ``get_or_build`` builds outside the lock."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_build(self, key: K, build: Callable[[], V]) -> V:
+        """The value kept for ``key``, or ``build()``'s, kept for next time."""
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+                return hit
+        value = build()  # two threads may build the same value once each; both are equal
+        if self.size:
+            with self._lock:
+                self._items[key] = value
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class StatementPreparer:
+    """Prepares statements for one backend dialect and keeps the recent ones.
+
+    ``rewrites`` keeps the optimizer's prepared rewrites, keyed by whoever optimizes
+    (normalized SQL and table shapes); ``clear`` forgets both.
+    """
+
+    def __init__(self, *, dialect: str, cache_size: int = 256) -> None:
         self.dialect = dialect
-        self.optimizer = optimizer
         # Markers are unguessable, so no user text can collide with one.
         self._marker_prefix = f"__nl_{secrets.token_hex(6)}_"
         # How the dialect quotes an identifier, e.g. "{}" or `{}` (markers need no escaping).
         self._quoted = exp.to_identifier("{}", quoted=True).sql(dialect=dialect)
-        self._cache: OrderedDict[str, PreparedStatement] = OrderedDict()
-        self._cache_size = cache_size
-        self._lock = threading.Lock()
+        self._statements: RecentlyUsed[str, PreparedStatement] = RecentlyUsed(cache_size)
+        self.rewrites: RecentlyUsed[Hashable, PreparedStatement] = RecentlyUsed(cache_size)
 
     def prepare(self, sql: str) -> PreparedStatement:
         """The prepared form of ``sql`` (from the cache when seen recently)."""
-        with self._lock:
-            hit = self._cache.get(sql)
-            if hit is not None:
-                self._cache.move_to_end(sql)
-                return hit
-        statement = self._prepare(sql)
-        if self._cache_size:
-            with self._lock:
-                self._cache[sql] = statement
-                while len(self._cache) > self._cache_size:
-                    self._cache.popitem(last=False)
-        return statement
+        return self._statements.get_or_build(sql, lambda: self._prepare(sql))
+
+    def prepare_rewrite(
+        self, statement: PreparedStatement, tree: exp.Expr, report: OptimizerReport
+    ) -> PreparedStatement:
+        """The query ``statement`` prepared from the optimizer's rewrite ``tree`` instead.
+
+        The rewrite is checked like the original (it must still be a query; table names and
+        time travel are read from it again); ``tree`` is owned by the new statement.
+        """
+        if classify(tree) is not StatementKind.QUERY:
+            raise QueryValidationError("The optimizer produced a statement that is not a query.")
+        rewritten = self._query(statement.sql, tree)
+        rewritten.optimizer = report
+        return rewritten
 
     def clear(self) -> None:
-        with self._lock:
-            self._cache.clear()
+        """Forget every prepared statement and rewrite (the next run prepares afresh)."""
+        self._statements.clear()
+        self.rewrites.clear()
 
     # ----------------------------------------------------------------------------- kinds
 
@@ -159,13 +208,6 @@ class StatementPreparer:
         return self._write(sql, kind, label, tree)
 
     def _query(self, sql: str, tree: exp.Expr) -> PreparedStatement:
-        changes: tuple[str, ...] = ()
-        if self.optimizer is not None:
-            optimized, made = self.optimizer.optimize(tree)
-            changes = tuple(made)
-            if classify(optimized) is not StatementKind.QUERY:  # the rewrite is checked too
-                raise QueryValidationError("The optimizer produced a statement that is not a query.")
-            tree = optimized
         scan = _Scan(tree)
         tables, swaps = self._markers(scan.tables)
         appendable, query_limit, query_offset = _split_limit(tree)
@@ -197,7 +239,6 @@ class StatementPreparer:
             appendable_limit=appendable,
             query_limit=query_limit,
             query_offset=query_offset,
-            optimizer_changes=changes,
         )
 
     def _describe(self, sql: str, tree: exp.Expr) -> PreparedStatement:

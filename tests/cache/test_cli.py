@@ -108,7 +108,7 @@ def test_warm_with_an_empty_history_has_nothing_to_do(redis_home: Path) -> None:
 
 @pytest.mark.redis
 def test_warm_runs_history_through_the_engine(redis_home: Path) -> None:
-    record_history(("SELECT 42 AS answer", "success"), ("INSERT INTO t VALUES (1)", "success"))
+    record_history(("SELECT 42 AS answer", "succeeded"), ("INSERT INTO t VALUES (1)", "succeeded"))
     result = runner.invoke(app, ["cache", "warm"])
     assert result.exit_code == 0, result.output
     assert "Warmed 1 queries; 0 failed; 1 skipped." in result.output

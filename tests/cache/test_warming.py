@@ -18,12 +18,12 @@ def rows(*pairs: tuple[str, str]) -> list[HistoryEntry]:
 
 def test_rank_counts_successful_runs_and_breaks_ties_by_recency() -> None:
     newest_first = rows(
-        ("SELECT 2", "success"),
-        ("SELECT 1", "success"),
-        ("SELECT  1", "success"),  # same query, other spacing
+        ("SELECT 2", "succeeded"),
+        ("SELECT 1", "succeeded"),
+        ("SELECT  1", "succeeded"),  # same query, other spacing
         ("SELECT 3", "error"),
         ("SELECT 3", "error"),
-        ("SELECT 4", "success"),
+        ("SELECT 4", "succeeded"),
     )
     assert rank_queries(newest_first) == ["SELECT 1", "SELECT 2", "SELECT 4"]
 
@@ -47,13 +47,13 @@ def test_only_single_query_statements_count_as_read_only(sql: str, read_only: bo
 
 def test_warm_runs_the_top_queries_and_reports_failures_and_skips() -> None:
     history_rows = rows(
-        ("DELETE FROM orders", "success"),
-        ("DELETE FROM orders", "success"),
-        ("DELETE FROM orders", "success"),
-        ("SELECT broken", "success"),
-        ("SELECT broken", "success"),
-        ("SELECT 1", "success"),
-        ("SELECT 2", "success"),
+        ("DELETE FROM orders", "succeeded"),
+        ("DELETE FROM orders", "succeeded"),
+        ("DELETE FROM orders", "succeeded"),
+        ("SELECT broken", "succeeded"),
+        ("SELECT broken", "succeeded"),
+        ("SELECT 1", "succeeded"),
+        ("SELECT 2", "succeeded"),
     )
     ran: list[str] = []
 
@@ -73,7 +73,7 @@ def test_warming_from_the_catalog_history_fills_the_cache(platform: NeuroLake, m
     cache: QueryCache = make_cache()
     with platform.catalog.session() as s:
         for sql in ["SELECT 42 AS answer", "SELECT 42 AS answer", "SELECT 'x' AS letter"]:
-            history.record_query(s, sql=sql, status="success")
+            history.record_query(s, sql=sql, status="succeeded")
         history.record_query(s, sql="SELECT 'never'", status="error")
     with platform.catalog.session() as s:
         recent = [HistoryEntry(q.sql, q.status) for q in history.list_queries(s, limit=100)]

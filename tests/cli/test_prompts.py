@@ -89,3 +89,15 @@ def test_an_unknown_provider_is_a_configuration_error(home: Path) -> None:
     result = runner.invoke(app, ["prompts", "test", "--provider", "gpt"])
     assert isinstance(result.exception, ConfigurationError)
     assert "offline, openai, anthropic, ollama" in str(result.exception)
+
+
+@pytest.fixture(autouse=True)
+def _no_offline_handlers() -> Iterator[None]:
+    """These tests expect no shared offline handlers; the intent tests may have registered some."""
+    from neurolake.llm.providers.offline import OfflineProvider
+
+    saved = dict(OfflineProvider._shared)
+    OfflineProvider._shared.clear()
+    yield
+    OfflineProvider._shared.clear()
+    OfflineProvider._shared.update(saved)

@@ -1,8 +1,9 @@
 """Engine fixtures: a small lakehouse with history, built through DeltaStorageManager.
 
 Every engine test takes the ``backend`` fixture, parametrized over the backends NeuroLake
-has; a later backend joins by adding its name to ``BACKENDS`` and a branch to
-``make_backend``, and then runs the same suite.
+has (``BACKENDS``: DuckDB, and Spark in local mode sharing the run's one Spark session);
+every test runs on each. Known differences are listed in ``SPARK_XFAIL`` (strict expected
+failures, with the error they raise, so a fix shows up).
 
 The ``lake`` (read-only tests share one per backend) has:
 
@@ -29,9 +30,10 @@ from neurolake.catalog import Catalog
 from neurolake.engine import NeuroLakeEngine
 from neurolake.engine.base import Backend
 from neurolake.engine.snapshots import root_spellings
+from neurolake.errors import QueryExecutionError, QueryValidationError
 from neurolake.storage import DeltaStorageManager
 
-BACKENDS = ["duckdb"]
+BACKENDS = ["duckdb", "spark"]
 
 
 def make_backend(name: str, storage: DeltaStorageManager, *, memory_limit: str = "1g") -> Backend:
@@ -41,7 +43,48 @@ def make_backend(name: str, storage: DeltaStorageManager, *, memory_limit: str =
 
         allowed = () if storage.is_remote else root_spellings(storage.root)
         return DuckDBBackend(allowed_directories=allowed, memory_limit=memory_limit, threads=2)
+    if name == "spark":
+        from neurolake.engine.spark import SparkBackend
+        from tests.spark.conftest import shared_spark_session
+
+        # Lazy: the shared session starts on the first query, not while collecting.
+        return SparkBackend(shared_spark_session, storage_options=storage.storage_options)
     raise ValueError(f"unknown backend {name}")
+
+
+#: Engine tests that fail on Spark for a known reason: marked xfail(strict) with the error
+#: they raise, so a fix shows up as an unexpected pass. Keyed by "module::test".
+SPARK_XFAIL: dict[str, tuple[type[BaseException], str]] = {
+    "test_engine.py::test_show_tables_and_describe": (
+        AssertionError,
+        "Spark types decimal arithmetic by its own rules: amount * 2 is DECIMAL(12,2) there, DECIMAL(18,2) on DuckDB",
+    ),
+    "test_serialize.py::test_query_result_json_has_the_documented_shape_and_values": (
+        QueryValidationError,
+        "DuckDB-only types and literals (HUGEINT, UUID, MAP {...}) have no Spark spelling: PARSE_SYNTAX_ERROR",
+    ),
+    "test_snapshots.py::test_column_mapped_tables_are_read_by_delta_rs_with_logical_names": (
+        QueryExecutionError,
+        "column mapping (like deletion vectors) is read only by delta-spark, whose jars cannot be fetched here",
+    ),
+    "test_object_store.py::test_s3_tables_query_and_time_travel": (
+        QueryExecutionError,
+        "S3 needs hadoop-aws and the AWS SDK bundle on Spark's classpath: S3AFileSystem not found",
+    ),
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark this suite's known Spark gaps (see ``SPARK_XFAIL``)."""
+    here = Path(__file__).parent
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if item.path.parent != here or callspec is None or callspec.params.get("backend_name") != "spark":
+            continue
+        known = SPARK_XFAIL.get(f"{item.path.name}::{getattr(item, 'originalname', item.name)}")
+        if known is not None:
+            error, reason = known
+            item.add_marker(pytest.mark.xfail(raises=error, reason=reason, strict=True))
 
 
 @dataclass

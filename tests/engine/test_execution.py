@@ -6,11 +6,14 @@ import logging
 import threading
 import time
 
+import pyarrow as pa
 import pytest
-from sqlglot import exp
 
 from neurolake.catalog.repositories import users as users_repo
 from neurolake.engine import NeuroLakeEngine, QueryExecution
+from neurolake.engine.base import BackendJob
+from neurolake.engine.duckdb import DuckDBBackend
+from neurolake.engine.snapshots import root_spellings
 from neurolake.errors import (
     PermissionDeniedError,
     QueryCancelledError,
@@ -112,11 +115,11 @@ def test_history_is_written_on_close(own_lake: Lake) -> None:
         assert result.metrics.query_id in {q.query_id for q in list_queries(session)}
 
 
-class _BuggyOptimizer:
-    """An optimizer with a bug: the engine must contain it, not leak it."""
+class _BuggyBackend(DuckDBBackend):
+    """A backend with a bug: the engine must contain it, not leak it."""
 
-    def optimize(self, tree: exp.Expr) -> tuple[exp.Expr, list[str]]:
-        raise RuntimeError("optimizer bug")
+    def execute(self, job: BackendJob) -> pa.Table:
+        raise RuntimeError("backend bug")
 
 
 def test_logs_start_completion_and_errors_with_the_stack_only_in_the_log(
@@ -124,9 +127,8 @@ def test_logs_start_completion_and_errors_with_the_stack_only_in_the_log(
 ) -> None:
     caplog.set_level(logging.INFO, logger="neurolake.engine")
     own_lake.engine.execute_sql("SELECT count(*) FROM customers")
-    buggy = NeuroLakeEngine(
-        own_lake.catalog, own_lake.storage, backend=own_lake.engine.backend, optimizer=_BuggyOptimizer()
-    )
+    backend = _BuggyBackend(allowed_directories=root_spellings(own_lake.storage.root), threads=1)
+    buggy = NeuroLakeEngine(own_lake.catalog, own_lake.storage, backend=backend)
 
     with pytest.raises(QueryExecutionError) as failed:
         buggy.execute_sql("SELECT * FROM customers")
@@ -135,11 +137,12 @@ def test_logs_start_completion_and_errors_with_the_stack_only_in_the_log(
     assert any("started (user=-): SELECT count(*) FROM customers" in m for m in messages)
     assert any("finished in" in m and ": 1 rows" in m for m in messages)
     failure = next(r for r in caplog.records if r.levelno == logging.ERROR)
-    assert failure.exc_info is not None and "RuntimeError: optimizer bug" in caplog.text
+    assert failure.exc_info is not None and "RuntimeError: backend bug" in caplog.text
     assert "Traceback" in caplog.text
-    assert "Traceback" not in str(failed.value) and "optimizer bug" not in str(failed.value)
+    assert "Traceback" not in str(failed.value) and "backend bug" not in str(failed.value)
     assert "unexpectedly (RuntimeError)" in str(failed.value)
     assert buggy.history(limit=1)[0].status == "failed"
+    buggy.close()
 
 
 def test_the_execution_context_manager_records_any_block(own_lake: Lake) -> None:

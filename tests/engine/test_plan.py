@@ -11,7 +11,8 @@ from neurolake.errors import PermissionDeniedError, QueryValidationError
 def test_explain_lists_tables_versions_and_the_physical_plan(engine: NeuroLakeEngine) -> None:
     plan = engine.explain(
         "SELECT c.name, sum(o.amount) FROM orders o JOIN customers VERSION AS OF 0 AS c ON c.id = o.customer_id "
-        "GROUP BY 1"
+        "GROUP BY 1",
+        optimize=False,
     )
 
     assert isinstance(plan, QueryPlan)
@@ -19,13 +20,12 @@ def test_explain_lists_tables_versions_and_the_physical_plan(engine: NeuroLakeEn
         ("orders", "o", 2, "files"),
         ("customers", "c", 0, "files"),
     ]
-    assert plan.optimizer_changes == ()
+    assert plan.optimizer_changes == () and plan.optimized_sql is None
     assert plan.backend == engine.backend.name and plan.physical.strip()
     text = str(plan)
     assert text.splitlines()[0] == f"Query plan ({engine.backend.name})"
     assert "├── Tables read" in text and "│   ├── orders@v2 AS o: " in text and "│   └── customers@v0 AS c" in text
-    assert "├── Optimizer changes\n│   └── (none)" in text
-    assert "└── Physical plan" in text
+    assert "├── Optimizer: off\n└── Physical plan" in text
     assert plan.to_dict()["tables"][0]["version"] == 2
 
 

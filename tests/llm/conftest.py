@@ -82,8 +82,9 @@ def ollama_server() -> Iterator[OllamaServer]:
 
 @pytest.fixture(autouse=True)
 def _clean_offline_registry() -> Iterator[None]:
-    """Handlers a test registers on the class do not leak into other tests."""
+    """Each test starts with no shared handlers (other packages register theirs) and leaks none."""
     saved = dict(OfflineProvider._shared)
+    OfflineProvider._shared.clear()
     yield
     OfflineProvider._shared.clear()
     OfflineProvider._shared.update(saved)

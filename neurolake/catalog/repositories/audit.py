@@ -24,6 +24,7 @@ def list_audit(
     user_id: int | None = None,
     action: str | None = None,
     since: datetime | None = None,
+    until: datetime | None = None,
     limit: int = 100,
 ) -> list[AuditLog]:
     stmt = select(AuditLog).order_by(AuditLog.timestamp.desc(), AuditLog.id.desc()).limit(limit)
@@ -33,4 +34,6 @@ def list_audit(
         stmt = stmt.where(AuditLog.action == action)
     if since is not None:
         stmt = stmt.where(AuditLog.timestamp >= since)
+    if until is not None:
+        stmt = stmt.where(AuditLog.timestamp < until)
     return list(session.scalars(stmt))

@@ -21,6 +21,12 @@ _ITERATIONS = 20_000  # keys are 256-bit random, so stretching guards only again
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 
 
+class UserInputError(NeuroLakeError, ValueError):
+    """A username, email or role that cannot be used."""
+
+    status_code = 400
+
+
 class UserExistsError(NeuroLakeError, ValueError):
     status_code = 409
 
@@ -50,13 +56,13 @@ def create_user(
 ) -> tuple[User, str]:
     """Create a user and return it with its API key, which is shown only this once."""
     if role not in ROLES:
-        raise ValueError(f"Unknown role {role!r}; use one of: {', '.join(ROLES)}.")
+        raise UserInputError(f"Unknown role {role!r}; use one of: {', '.join(ROLES)}.")
     if not _USERNAME.match(username):
-        raise ValueError(
+        raise UserInputError(
             f"Username {username!r} must be 1-64 letters, digits, or _ . @ -, starting with a letter or digit."
         )
     if email is not None and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
-        raise ValueError(f"{email!r} is not an email address.")
+        raise UserInputError(f"{email!r} is not an email address.")
     if get_user(session, username) is not None:
         raise UserExistsError(
             f"User {username!r} already exists.", hint="Pick another name or revoke and rotate its key."

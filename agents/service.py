@@ -1,0 +1,377 @@
+"""``ConversationService``: the one entry point the REST API, the chat and the CLI use.
+
+``ask`` runs a turn of a thread through the graph; ``answer`` resumes a turn waiting on a
+clarification; ``astream`` does either while yielding each step as it starts and ends,
+then the finished ``Turn``. Whatever fails, the caller gets a ``Turn`` with a message a
+person can act on (stack traces go to the log) and the thread stays usable.
+
+Threads are checkpointed by id (SQLite under ``home`` embedded, PostgreSQL in production):
+a new service over the same deployment resumes them, pending clarifications included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from langgraph.types import Command
+
+from agents.analyst import AnalystAgent
+from agents.graph import build_graph
+from agents.services import AgentServices, RunContext
+from agents.state import new_turn
+from neurolake.conversation import (
+    DEFAULT_ROW_LIMIT,
+    ConversationManager,
+    NotAnAnswerError,
+    PendingClarification,
+    ThreadInfo,
+    Turn,
+    TurnEvent,
+    TurnRecord,
+)
+from neurolake.conversation.checkpoints import ConversationStore, open_store
+from neurolake.conversation.threads import ThreadIndex
+from neurolake.errors import NeuroLakeError, NotFoundError
+from neurolake.intent.model import Intent
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from neurolake.catalog import User
+    from neurolake.intent.parser import IntentParser
+    from neurolake.platform import NeuroLake
+    from neurolake.semantic import ConversationMemory
+
+log = logging.getLogger(__name__)
+
+_INTERNAL = (
+    "Something went wrong on our side while answering. The details are in the server log; "
+    "please try again, or rephrase the question."
+)
+
+
+class TurnNotFoundError(NotFoundError):
+    """No turn with this id in this thread."""
+
+
+class FeedbackError(NeuroLakeError, ValueError):
+    """Feedback is "up" or "down"."""
+
+    status_code = 400
+
+
+class ConversationService:
+    """Conversations over one NeuroLake deployment."""
+
+    def __init__(
+        self,
+        platform: NeuroLake,
+        *,
+        parser: IntentParser | None = None,
+        memory: ConversationMemory | bool | None = True,
+        chat_model: BaseChatModel | None = None,
+        store: ConversationStore | None = None,
+        row_limit: int = DEFAULT_ROW_LIMIT,
+        semantic: bool = True,
+    ) -> None:
+        from neurolake.intent.parser import IntentParser
+
+        self.platform = platform
+        settings = platform.settings
+        self._owns_parser = parser is None
+        self.parser = parser or IntentParser.from_platform(platform, semantic=semantic)
+        self._owns_memory = memory is True
+        self.memory = _open_memory(platform) if memory is True else (memory or None)
+        self._owns_store = store is None
+        self.store = store or open_store(settings)
+        self.thread_index = ThreadIndex(self.store.url)
+        self.manager = ConversationManager(
+            self.parser, memory=self.memory, store=self.store, threads=self.thread_index, row_limit=row_limit
+        )
+        self.services = AgentServices(
+            manager=self.manager,
+            engine=platform.engine,
+            catalog=platform.catalog,
+            storage=platform.storage,
+            model=chat_model,
+            schema_index_factory=_schema_index_factory(platform) if semantic else None,
+        )
+        self.graph = build_graph(self.store.saver)
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    @classmethod
+    def from_platform(cls, platform: NeuroLake, **options: Any) -> ConversationService:
+        """The service for a deployment; with an LLM provider configured, its chat model too."""
+        if "chat_model" not in options and platform.settings.llm.provider != "offline":
+            from neurolake.llm.chat_model import ProviderChatModel
+
+            options["chat_model"] = ProviderChatModel(provider=platform.llm)
+        return cls(platform, **options)
+
+    # ------------------------------------------------------------------------ turns
+
+    def ask(self, thread_id: str, text: str, *, user: User | None = None) -> Turn:
+        """Answer ``text`` in thread ``thread_id`` (an answer, if a clarification is pending)."""
+        return _last_turn(self.stream(thread_id, text, user=user))
+
+    def answer(self, thread_id: str, choice: str, *, user: User | None = None) -> Turn:
+        """Resume the pending clarification with an option id, its label, or free text."""
+        return _last_turn(self.stream(thread_id, resume=choice, user=user))
+
+    async def aask(self, thread_id: str, text: str, *, user: User | None = None) -> Turn:
+        return await asyncio.to_thread(self.ask, thread_id, text, user=user)
+
+    async def aanswer(self, thread_id: str, choice: str, *, user: User | None = None) -> Turn:
+        return await asyncio.to_thread(self.answer, thread_id, choice, user=user)
+
+    def stream(
+        self, thread_id: str, text: str | None = None, *, resume: str | None = None, user: User | None = None
+    ) -> Iterator[TurnEvent]:
+        """Step events of one turn (a new question, or ``resume`` of a clarification), then the turn."""
+        with self._lock(thread_id):
+            try:
+                pending = self.pending(thread_id)
+                if resume is not None:
+                    if pending is None:
+                        yield TurnEvent("turn", turn=self._no_pending(thread_id, resume))
+                        return
+                    yield from self._run(thread_id, Command(resume=resume), user, pending["question"])
+                    return
+                question = (text or "").strip()
+                if pending is not None:
+                    if self._answers(thread_id, question):
+                        yield from self._run(thread_id, Command(resume=question), user, question)
+                        return
+                    # A new question instead of an answer: set the old one aside first.
+                    for _ in self._run(thread_id, Command(resume={"cancel": True}), user, question):
+                        pass
+                turn_id = uuid.uuid4().hex[:12]
+                asked_at = datetime.now(UTC).isoformat()
+                yield from self._run(thread_id, new_turn(thread_id, turn_id, question, asked_at), user, question)
+            except Exception:  # the caller always gets a turn
+                log.exception("conversation %s failed outside the graph", thread_id)
+                yield TurnEvent("turn", turn=self._failed(thread_id, text or resume or ""))
+
+    async def astream(
+        self, thread_id: str, text: str | None = None, *, resume: str | None = None, user: User | None = None
+    ) -> AsyncIterator[TurnEvent]:
+        """``stream`` for asyncio: the turn runs in a worker thread, events arrive as they happen."""
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[TurnEvent | None] = asyncio.Queue()
+
+        def produce() -> None:
+            try:
+                for event in self.stream(thread_id, text, resume=resume, user=user):
+                    loop.call_soon_threadsafe(queue.put_nowait, event)
+            finally:
+                loop.call_soon_threadsafe(queue.put_nowait, None)
+
+        worker = loop.run_in_executor(None, produce)
+        while (event := await queue.get()) is not None:
+            yield event
+        await worker
+
+    # ------------------------------------------------------------------------ threads
+
+    def history(self, thread_id: str) -> list[TurnRecord]:
+        """The thread's finished turns, oldest first."""
+        return self.manager.history(thread_id)
+
+    def threads(self, user: User | str | None = None) -> list[ThreadInfo]:
+        """Conversations, most recent first; only ``user``'s when given."""
+        name = user if isinstance(user, str) or user is None else user.username
+        return self.manager.threads(name)
+
+    def pending(self, thread_id: str) -> dict[str, Any] | None:
+        """The clarification waiting for an answer in the thread (``{"question", "options"}``), or None."""
+        snapshot = self.graph.get_state(_config(thread_id))
+        if "clarify" not in snapshot.next:
+            return None
+        pending = snapshot.values.get("pending")
+        return PendingClarification.from_state(pending).public() if pending else None
+
+    def feedback(self, thread_id: str, turn_id: str, value: str) -> TurnRecord:
+        """Record "up" or "down" on a turn; approved answers become examples and are reused."""
+        if value not in ("up", "down"):
+            raise FeedbackError(f"Feedback must be 'up' or 'down', not {value!r}.")
+        with self._lock(thread_id):
+            record = next((r for r in self.history(thread_id) if r.turn_id == turn_id), None)
+            if record is None:
+                raise TurnNotFoundError(f"Thread {thread_id!r} has no turn {turn_id!r}.")
+            record.feedback = value  # type: ignore[assignment]
+            self._feed_memory(record, value)
+            self.graph.update_state(_config(thread_id), {"turns": [record.to_dict()]})
+            return record
+
+    def close(self) -> None:
+        """Release the checkpointer, the thread index, memory and the parser's index."""
+        self.services.close()
+        if self._owns_parser:
+            self.parser.close()
+        if self._owns_memory and self.memory is not None:
+            self.memory.close()
+        self.thread_index.close()
+        if self._owns_store:
+            self.store.close()
+
+    # ------------------------------------------------------------------------ internals
+
+    def _run(self, thread_id: str, graph_input: Any, user: User | None, question: str) -> Iterator[TurnEvent]:
+        context = RunContext(agent=AnalystAgent(self.services, user=user), user=user)
+        try:
+            for mode, chunk in self.graph.stream(
+                graph_input, _config(thread_id), context=context, stream_mode=["updates", "custom"]
+            ):
+                if mode == "custom" and isinstance(chunk, dict) and "step" in chunk:
+                    yield TurnEvent("step", name=chunk["step"], status="start")
+                elif mode == "updates" and isinstance(chunk, dict):
+                    for name, update in chunk.items():
+                        if name == "__interrupt__":
+                            yield TurnEvent("step", name="clarify", status="done", detail={"waiting": True})
+                        else:
+                            yield TurnEvent("step", name=name, status="done", detail=_detail(update))
+            turn = self._turn(thread_id, context)
+        except Exception:  # the caller always gets a turn
+            log.exception("conversation %s: the graph failed", thread_id)
+            turn = self._failed(thread_id, question)
+        self._touch(thread_id, user)
+        yield TurnEvent("turn", turn=turn)
+
+    def _turn(self, thread_id: str, context: RunContext) -> Turn:
+        snapshot = self.graph.get_state(_config(thread_id))
+        values = snapshot.values
+        waiting = "clarify" in snapshot.next and values.get("pending")
+        intent = values.get("intent")
+        steps = list(values.get("steps") or [])
+        if waiting and "clarify" not in steps[-1:]:
+            steps.append("clarify")
+        clarification = PendingClarification.from_state(values["pending"]).public() if waiting else None
+        return Turn(
+            thread_id=thread_id,
+            turn_id=values.get("turn_id") or "",
+            question=values.get("question") or "",
+            intent=Intent.model_validate(intent).summary() if intent else {},
+            sql=values.get("sql"),
+            result=None if waiting else context.result,
+            plan=None if waiting else values.get("plan"),
+            table_versions=dict(values.get("table_versions") or {}) if not waiting else {},
+            chart=None if waiting else values.get("chart"),
+            clarification=clarification,
+            message=_message(values, clarification),
+            error=None if waiting else values.get("error"),
+            steps=steps,
+            source=values.get("source"),
+        )
+
+    def _answers(self, thread_id: str, text: str) -> bool:
+        """True when ``text`` answers the thread's pending clarification."""
+        pending = self.graph.get_state(_config(thread_id)).values.get("pending")
+        if not pending:
+            return False
+        try:
+            self.manager.answer(PendingClarification.from_state(pending), text)
+        except NotAnAnswerError:
+            return False
+        return True
+
+    def _feed_memory(self, record: TurnRecord, value: str) -> None:
+        if self.memory is None:
+            return
+        try:
+            if record.memory_id is not None:
+                self.memory.set_feedback(record.memory_id, value)  # type: ignore[arg-type]
+            elif value == "up" and record.sql and record.error is None:
+                tables = sorted(record.table_versions)
+                record.memory_id = self.memory.remember(
+                    record.question, record.sql, tables, thread_id=record.thread_id, feedback="up"
+                )
+        except (NeuroLakeError, OSError, RuntimeError) as e:
+            log.warning("feedback not stored in memory: %s", e)
+
+    def _touch(self, thread_id: str, user: User | None) -> None:
+        try:
+            snapshot = self.graph.get_state(_config(thread_id))
+            turns = snapshot.values.get("turns") or []
+            title = turns[0]["question"] if turns else snapshot.values.get("question") or ""
+            pending = "clarify" in snapshot.next and bool(snapshot.values.get("pending"))
+            username = user.username if user is not None else None
+            self.thread_index.touch(thread_id, user=username, title=title, turns=len(turns), pending=pending)
+        except Exception:  # the index is a convenience; the turn itself is saved
+            log.exception("could not update the thread index for %s", thread_id)
+
+    def _no_pending(self, thread_id: str, choice: str) -> Turn:
+        return Turn(
+            thread_id=thread_id,
+            turn_id="",
+            question=choice,
+            message="There is no open question in this conversation to answer. Ask a new question instead.",
+            error="no_pending_question",
+        )
+
+    def _failed(self, thread_id: str, question: str) -> Turn:
+        return Turn(thread_id=thread_id, turn_id="", question=question, message=_INTERNAL, error="internal_error")
+
+    def _lock(self, thread_id: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(thread_id, threading.Lock())
+
+
+def _config(thread_id: str) -> Any:
+    return {"configurable": {"thread_id": thread_id}}
+
+
+def _message(values: dict[str, Any], clarification: dict[str, Any] | None) -> str:
+    """The turn's message; while waiting, the clarification question (and why it was asked again)."""
+    message = values.get("message") or ""
+    if clarification is None:
+        return str(message)
+    return str(message or clarification["question"])
+
+
+def _last_turn(events: Iterator[TurnEvent]) -> Turn:
+    turn: Turn | None = None
+    for event in events:
+        if event.kind == "turn":
+            turn = event.turn
+    assert turn is not None, "a turn stream always ends with the turn"
+    return turn
+
+
+def _detail(update: Any) -> dict[str, Any] | None:
+    """What a finished step reports: the SQL, row count or error it produced."""
+    if not isinstance(update, dict):
+        return None
+    keys = ("sql", "source", "error", "tools_called", "repairs", "chart", "table_versions")
+    detail = {k: update[k] for k in keys if update.get(k)}
+    info = update.get("result_info")
+    if info:
+        detail["row_count"] = info.get("row_count")
+    if update.get("clarification") and update.get("pending"):
+        detail["clarification"] = update["clarification"]
+    return detail or None
+
+
+def _open_memory(platform: NeuroLake) -> ConversationMemory | None:
+    try:
+        from neurolake.semantic import ConversationMemory
+
+        return ConversationMemory.from_settings(platform.settings)
+    except (NeuroLakeError, OSError, RuntimeError, ImportError) as e:
+        log.warning("conversation memory unavailable: %s", e)
+        return None
+
+
+def _schema_index_factory(platform: NeuroLake) -> Any:
+    def open_index() -> Any:
+        from neurolake.semantic import SchemaIndex
+
+        return SchemaIndex.from_settings(platform.settings, catalog=platform.catalog, storage=platform.storage)
+
+    return open_index

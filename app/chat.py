@@ -1,0 +1,481 @@
+"""What the chat does on each event: welcome, a message, a click, a file, feedback, settings.
+
+Every answer comes from the conversation service (``agents``); this module only turns
+Chainlit events into service calls and turns back into messages. Blocking work (the
+catalog, ingestion, pandas and plotly) runs in worker threads, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import chainlit as cl
+from chainlit.context import context
+from chainlit.input_widget import Select, TextInput
+from chainlit.types import Feedback, ThreadDict
+
+from app import auth
+from app.answer import AnswerView, answer_view, escape_lines
+from app.catalog_view import TableSummary, describe_markdown, table_summaries, tables_markdown
+from app.commands import AsOf, Command, help_markdown, parse_asof, parse_command
+from app.escaping import code_block, escape_markdown, inline_code
+from app.examples import example_questions, questions_for_table
+from app.model_settings import PROVIDERS, provider_problem
+from app.runtime import ChatRuntime
+from app.steps import finish_step, start_step
+from app.uploads import SUPPORTED_EXTENSIONS, UploadResult, ingest_upload, is_table_file
+from neurolake.errors import NeuroLakeError
+
+if TYPE_CHECKING:
+    from agents import ConversationService
+    from neurolake.catalog import User
+    from neurolake.conversation import Turn
+
+log = logging.getLogger(__name__)
+Handler = TypeVar("Handler", bound=Callable[..., Awaitable[None]])
+
+ASK_ACTION = "ask_question"
+CLARIFY_ACTION = "clarify"
+CLARIFY_OTHER_ACTION = "clarify_other"
+#: Seconds a clarification's buttons wait; afterwards a typed answer still works.
+CLARIFY_TIMEOUT_S = 600
+_FRIENDLY_FAILURE = "Something went wrong on our side. The details are in the server log; please try again."
+
+# Keys of Chainlit's user session; values stay JSON so a resumed thread gets them back.
+_AS_OF = "as_of"
+_ANSWERS = "answers"
+_PENDING = "pending_clarification"
+_PROVIDER = "provider"
+_MODEL = "model"
+_NAMED = "thread_named"
+
+
+def friendly(handler: Handler) -> Handler:
+    """Any failure in ``handler`` becomes one friendly sentence; the log gets the stack trace."""
+
+    @functools.wraps(handler)
+    async def guarded(*args: Any, **kwargs: Any) -> None:
+        try:
+            await handler(*args, **kwargs)
+        except Exception:
+            log.exception("chat handler %s failed", handler.__name__)
+            await cl.Message(content=_FRIENDLY_FAILURE).send()
+
+    return guarded  # type: ignore[return-value]
+
+
+class ChatHandlers:
+    """The chat's event handlers over one ``ChatRuntime`` (main.py registers them)."""
+
+    def __init__(self, runtime: ChatRuntime) -> None:
+        self.runtime = runtime
+
+    # ------------------------------------------------------------------------ session state
+
+    @staticmethod
+    def thread_id() -> str:
+        """The Chainlit thread is the conversation graph's thread."""
+        return context.session.thread_id
+
+    async def service(self) -> ConversationService:
+        """The conversation service for this session's model (built off the loop on first use)."""
+        llm = self.runtime.settings.llm
+        provider = cl.user_session.get(_PROVIDER) or llm.provider
+        model = cl.user_session.get(_MODEL) or llm.model
+        try:
+            return await asyncio.to_thread(self.runtime.service_for, provider, model)
+        except NeuroLakeError as e:
+            log.warning("model %s/%s unusable, answering offline: %s", provider, model, e)
+            cl.user_session.set(_PROVIDER, "offline")
+            return await asyncio.to_thread(self.runtime.service_for, "offline", None)
+
+    async def catalog_user(self) -> User | None:
+        """The catalog user matching the signed-in name (their role decides what SQL may do)."""
+        signed_in = cl.user_session.get("user")
+        name = getattr(signed_in, "identifier", None)
+        if not name or name == auth.OPEN_USER:
+            return None
+        return await asyncio.to_thread(auth.catalog_user, self.runtime.platform.catalog, name)
+
+    # ------------------------------------------------------------------------ start and resume
+
+    @friendly
+    async def start(self) -> None:
+        """Welcome: the tables with their row counts and example questions to click."""
+        await self.send_settings()
+        tables = await asyncio.to_thread(table_summaries, self.runtime.platform.catalog)
+        questions = example_questions(tables)
+        lines = [
+            "**Welcome to NeuroLake.** Ask a question about your data in plain English.",
+            "",
+            tables_markdown(tables),
+        ]
+        if questions:
+            lines += ["", "Try one of these, or type your own. `/help` lists the commands; drop a CSV to add a table."]
+        await cl.Message(content="\n".join(lines), actions=_question_actions(questions)).send()
+
+    @friendly
+    async def resume(self, thread: ThreadDict) -> None:
+        """A saved thread reopens: same graph thread, settings back, a pending question re-asked."""
+        await self.send_settings()
+        service = await self.service()
+        pending = await asyncio.to_thread(service.pending, thread["id"])
+        if pending:
+            cl.user_session.set(_PENDING, pending)
+            await cl.Message(content=_pending_reminder(pending)).send()
+
+    async def send_settings(self) -> None:
+        llm = self.runtime.settings.llm
+        provider = cl.user_session.get(_PROVIDER) or llm.provider
+        model = cl.user_session.get(_MODEL) or llm.model or ""
+        await cl.ChatSettings(
+            [
+                Select(
+                    id=_PROVIDER,
+                    label="Language model provider",
+                    values=list(PROVIDERS),
+                    initial_value=provider,
+                    description="offline needs no key; the others need a key or a server (see docs/chat.md).",
+                ),
+                TextInput(id=_MODEL, label="Model", initial=model, placeholder="the provider's default model"),
+            ]
+        ).send()
+
+    @friendly
+    async def settings_updated(self, values: dict[str, Any]) -> None:
+        """A new provider or model: checked first; a missing key is explained, offline stays."""
+        provider = str(values.get(_PROVIDER) or "offline")
+        model = str(values.get(_MODEL) or "").strip() or None
+        problem = await asyncio.to_thread(provider_problem, self.runtime.settings, provider)
+        if problem is None:
+            try:
+                await asyncio.to_thread(self.runtime.service_for, provider, model)
+            except NeuroLakeError as e:
+                problem = str(e)
+        if problem is not None:
+            await cl.Message(
+                content=f"**{escape_markdown(provider)} cannot be used yet.** {escape_lines(problem)}\n\n"
+                "Answers keep coming from the current model."
+            ).send()
+            return
+        cl.user_session.set(_PROVIDER, provider)
+        cl.user_session.set(_MODEL, model)
+        shown = f"{provider}" + (f" ({model})" if model else "")
+        await cl.Message(content=f"Answers now come from {inline_code(shown)}.").send()
+
+    # ------------------------------------------------------------------------ messages
+
+    @friendly
+    async def message(self, message: cl.Message) -> None:
+        """A typed message: files first, then a command, a clarification answer or a question."""
+        files = [e for e in message.elements or [] if getattr(e, "path", None)]
+        text = (message.content or "").strip()
+        if files and not text:
+            await self.name_thread("Upload of " + ", ".join(str(f.name) for f in files))
+        cl.user_session.set(_NAMED, True)  # otherwise the first typed message names the thread
+        if files:
+            await self.upload(files)
+        if not text:
+            return
+        command = parse_command(text)
+        if command is not None:
+            await self.command(command)
+            return
+        # With a clarification open, the service reads the text as its answer when it is one.
+        await self.run_turn(text=text)
+
+    @friendly
+    async def question_clicked(self, action: cl.Action) -> None:
+        """An example question was clicked: it is asked as if typed."""
+        question = str(action.payload.get("question") or "").strip()
+        if not question:
+            return
+        await cl.Message(content=question, type="user_message", author=_user_name()).send()
+        await self.name_thread(question)
+        await self.run_turn(text=question)
+
+    async def name_thread(self, title: str) -> None:
+        """Name a thread started by a click or a file (Chainlit names it after the action or nothing)."""
+        if cl.user_session.get(_NAMED):
+            return
+        cl.user_session.set(_NAMED, True)
+        await self.runtime.data_layer.update_thread(self.thread_id(), name=title[:200])
+
+    async def run_turn(self, *, text: str | None = None, resume: str | None = None) -> None:
+        """Ask (or answer a clarification) and show the steps as they run, then the answer."""
+        as_of = _as_of()
+        answering = resume is not None or bool(cl.user_session.get(_PENDING))
+        cl.user_session.set(_PENDING, None)
+        asked = text if text is None or answering or as_of is None else _with_as_of(text, as_of)
+        turn = await self.stream(asked, resume=resume)
+        if turn.clarification:
+            await self.clarify(turn)
+            return
+        await self.send_answer(turn, as_of)
+
+    async def stream(self, text: str | None, *, resume: str | None = None) -> Turn:
+        """Run one turn through the service, one Chainlit step per graph step."""
+        service = await self.service()
+        user = await self.catalog_user()
+        open_steps: dict[str, cl.Step] = {}
+        turn: Turn | None = None
+        async for event in service.astream(self.thread_id(), text, resume=resume, user=user):
+            if event.kind == "turn":
+                turn = event.turn
+            elif event.name and event.status == "start":
+                open_steps[event.name] = await start_step(event.name)
+            elif event.name:
+                step = open_steps.pop(event.name, None) or await start_step(event.name)
+                await finish_step(step, event.name, event.detail)
+        for name, step in open_steps.items():
+            await finish_step(step, name, None)
+        if turn is None:  # the service always ends with a turn; be safe if it did not
+            raise RuntimeError("the conversation service ended without a turn")
+        return turn
+
+    async def send_answer(self, turn: Turn, as_of: AsOf | None) -> None:
+        """The SQL, the table, the chart, the CSV and the plan of a finished turn."""
+        view = await asyncio.to_thread(answer_view, turn, as_of=as_of.describe() if as_of else None)
+        if view.plan:
+            async with cl.Step(name="Query plan", type="tool", show_input=False) as step:
+                step.output = code_block(view.plan, "text")
+        elements = await asyncio.to_thread(_elements, view, turn)
+        metadata = {"turn_id": turn.turn_id, "thread_id": turn.thread_id}
+        message = await cl.Message(content=view.markdown, elements=elements, metadata=metadata).send()
+        if turn.turn_id:
+            # Thumbs are on the message's run (its parent) in Chainlit 2; keep both ids.
+            answers = dict(cl.user_session.get(_ANSWERS) or {})
+            for key in (message.id, message.parent_id):
+                if key:
+                    answers[key] = turn.turn_id
+            cl.user_session.set(_ANSWERS, answers)
+
+    async def clarify(self, turn: Turn) -> None:
+        """Ask back with one button per reading, and a way to type another answer."""
+        clarification = turn.clarification or {}
+        options = clarification.get("options") or []
+        actions = [
+            cl.Action(name=CLARIFY_ACTION, payload={"choice": str(o.get("id"))}, label=str(o.get("label")))
+            for o in options
+        ]
+        actions.append(cl.Action(name=CLARIFY_OTHER_ACTION, payload={}, label="Something else…"))
+        question = escape_lines(str(clarification.get("question") or turn.message or "Which did you mean?"))
+        question += "\n\n_Pick one, or “Something else…” to answer in your own words._"
+        reply = await cl.AskActionMessage(content=question, actions=actions, timeout=CLARIFY_TIMEOUT_S).send()
+        choice: str | None = None
+        if reply is not None and reply.get("name") == CLARIFY_ACTION:
+            choice = str(reply["payload"]["choice"])
+        elif reply is not None:
+            typed = await cl.AskUserMessage(content="Type your answer:", timeout=CLARIFY_TIMEOUT_S).send()
+            choice = (typed or {}).get("output")
+        if not choice:
+            cl.user_session.set(_PENDING, clarification)
+            await cl.Message(content="The question is still open: type your answer whenever you like.").send()
+            return
+        await self.run_turn(resume=choice)
+
+    # ------------------------------------------------------------------------ commands
+
+    async def command(self, command: Command) -> None:
+        handlers = {
+            "tables": self.cmd_tables,
+            "describe": self.cmd_describe,
+            "history": self.cmd_history,
+            "sql": self.cmd_sql,
+            "explain": self.cmd_explain,
+            "asof": self.cmd_asof,
+            "help": self.cmd_help,
+        }
+        handler = handlers.get(command.name)
+        if handler is None:
+            await cl.Message(
+                content=f"There is no command {inline_code('/' + command.typed)}.\n\n{help_markdown()}"
+            ).send()
+            return
+        await handler(command.argument)
+
+    async def cmd_help(self, _argument: str) -> None:
+        await cl.Message(content=help_markdown()).send()
+
+    async def cmd_tables(self, _argument: str) -> None:
+        tables = await asyncio.to_thread(table_summaries, self.runtime.platform.catalog)
+        await cl.Message(content="**Tables**\n\n" + tables_markdown(tables)).send()
+
+    async def cmd_describe(self, argument: str) -> None:
+        name = argument.strip().strip("`").lower()
+        tables = await asyncio.to_thread(table_summaries, self.runtime.platform.catalog)
+        found = next((t for t in tables if t.name == name), None)
+        if found is None:
+            known = ", ".join(inline_code(t.name) for t in tables) or "none yet"
+            await cl.Message(
+                content=f"There is no table {inline_code(name or '?')}. Tables: {known}. Usage: `/describe TABLE`"
+            ).send()
+            return
+        await cl.Message(content=describe_markdown(found), actions=_question_actions(questions_for_table(found))).send()
+
+    async def cmd_history(self, _argument: str) -> None:
+        service = await self.service()
+        records = await asyncio.to_thread(service.history, self.thread_id())
+        if not records:
+            await cl.Message(content="No questions in this conversation yet.").send()
+            return
+        lines = ["**This conversation**", ""]
+        for index, record in enumerate(records, 1):
+            count = record.row_count
+            rows = f" ({count:,} row{'' if count == 1 else 's'})" if count is not None else ""
+            lines.append(f"{index}. {escape_markdown(record.question)}{rows}")
+            if record.sql:
+                lines.append("")
+                lines.append(code_block(record.sql, "sql"))
+        await cl.Message(content="\n".join(lines)).send()
+
+    async def cmd_sql(self, argument: str) -> None:
+        if not argument:
+            await cl.Message(content="Usage: `/sql SELECT ...` runs the query as typed (read-only).").send()
+            return
+        await self.run_turn(text=argument)
+
+    async def cmd_explain(self, argument: str) -> None:
+        if not argument:
+            await cl.Message(content="Usage: `/explain SELECT ...` shows the plan without running the query.").send()
+            return
+        await self.run_turn(text=f"EXPLAIN {argument}")
+
+    async def cmd_asof(self, argument: str) -> None:
+        try:
+            as_of = parse_asof(argument)
+        except ValueError as e:
+            await cl.Message(content=escape_markdown(str(e))).send()
+            return
+        if as_of is None:
+            cl.user_session.set(_AS_OF, None)
+            await cl.Message(
+                content="Back to the latest data: questions read the current version of every table."
+            ).send()
+            return
+        problem = await asyncio.to_thread(_as_of_problem, self.runtime.platform.catalog, as_of)
+        if problem:
+            await cl.Message(content=problem).send()
+            return
+        cl.user_session.set(_AS_OF, as_of.to_dict())
+        await cl.Message(
+            content=f"Time travel on: the next questions read {as_of.describe()}. `/asof off` goes back to now."
+        ).send()
+
+    # ------------------------------------------------------------------------ feedback
+
+    async def feedback(self, feedback: Feedback) -> None:
+        """Thumbs up or down on an answer: the conversation memory learns from it."""
+        answers = cl.user_session.get(_ANSWERS) or {}
+        turn_id = answers.get(feedback.forId)
+        thread_id = feedback.threadId or self.thread_id()
+        if turn_id is None:  # an answer from before a resume: its id was saved with the message
+            saved = await asyncio.to_thread(self.runtime.data_layer.answer_metadata, feedback.forId, "turn_id")
+            turn_id, thread_id = saved.get("turn_id"), saved.get("thread_id") or thread_id
+        if not turn_id:
+            return  # not an answer (the welcome, a command's reply)
+        value = "up" if int(feedback.value) == 1 else "down"
+        try:
+            service = await self.service()
+            await asyncio.to_thread(service.feedback, thread_id, turn_id, value)
+        except NeuroLakeError as e:
+            log.warning("feedback on %s/%s not recorded: %s", thread_id, turn_id, e)
+
+    # ------------------------------------------------------------------------ uploads
+
+    async def upload(self, files: list[Any]) -> None:
+        """Each CSV, TSV, Parquet or JSON-lines file becomes a new table; its schema and questions follow."""
+        for element in files:
+            name = str(getattr(element, "name", "") or "upload")
+            if not is_table_file(name):
+                await cl.Message(
+                    content=f"{inline_code(name)} was not loaded: tables come from "
+                    + ", ".join(SUPPORTED_EXTENSIONS)
+                    + " files."
+                ).send()
+                continue
+            platform = self.runtime.platform
+            try:
+                async with cl.Step(name=f"Loading {name}", type="tool", show_input=False) as step:
+                    result = await asyncio.to_thread(
+                        ingest_upload, platform.storage, platform.catalog, element.path, name
+                    )
+                    step.output = f"{result.rows:,} rows into {inline_code(result.table.name)}"
+            except NeuroLakeError as e:
+                await cl.Message(content=f"**{escape_markdown(name)} was not loaded.** {escape_lines(str(e))}").send()
+                continue
+            await _send_upload_summary(result)
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _question_actions(questions: list[str]) -> list[cl.Action]:
+    return [cl.Action(name=ASK_ACTION, payload={"question": q}, label=q, tooltip="Ask this") for q in questions]
+
+
+def _user_name() -> str:
+    user = cl.user_session.get("user")
+    return getattr(user, "identifier", None) or "User"
+
+
+def _elements(view: AnswerView, turn: Turn) -> list[Any]:
+    """The answer's Chainlit elements (runs in a worker thread: pandas and plotly serialize here)."""
+    from app.tables import result_csv
+
+    elements: list[Any] = []
+    if view.table is not None:
+        elements.append(cl.Dataframe(data=view.table.frame, name="Result", display="inline", size="large"))
+    if view.figure is not None:
+        elements.append(cl.Plotly(figure=view.figure, name="Chart", display="inline", size="large"))
+    if view.csv_name and turn.result is not None:
+        elements.append(cl.File(name=view.csv_name, content=result_csv(turn.result), mime="text/csv", display="inline"))
+    return elements
+
+
+def _as_of() -> AsOf | None:
+    saved = cl.user_session.get(_AS_OF)
+    return AsOf(**saved) if saved else None
+
+
+def _with_as_of(question: str, as_of: AsOf) -> str:
+    """The question asked against the past: the parser reads "as of version 3" or "as of 2024-06-01"."""
+    if as_of.version is not None:
+        return f"{question} as of version {as_of.version}"
+    return f"{question} as of {as_of.timestamp}"
+
+
+def _as_of_problem(catalog: Any, as_of: AsOf) -> str | None:
+    """Why ``as_of`` cannot be read (a table or version that does not exist), or None."""
+    tables = {t.name: t for t in table_summaries(catalog)}
+    if as_of.table is not None and as_of.table not in tables:
+        known = ", ".join(inline_code(n) for n in sorted(tables)) or "none yet"
+        return f"There is no table {inline_code(as_of.table)}. Tables: {known}."
+    if as_of.version is not None and as_of.table is not None and as_of.version > tables[as_of.table].version:
+        latest = tables[as_of.table].version
+        return f"{inline_code(as_of.table)} has versions 0 to {latest}; there is no version {as_of.version}."
+    return None
+
+
+def _pending_reminder(pending: dict[str, Any]) -> str:
+    labels = [str(o.get("label")) for o in pending.get("options") or []]
+    text = "**Still open:** " + escape_lines(str(pending.get("question") or ""))
+    if labels:
+        text += (
+            "\n\nAnswer with one of: " + ", ".join(escape_markdown(label) for label in labels) + ", or type another."
+        )
+    return text
+
+
+async def _send_upload_summary(result: UploadResult) -> None:
+    table: TableSummary = result.table
+    questions = questions_for_table(table)
+    content = (
+        f"Created table {inline_code(table.name)} from {escape_markdown(result.file_name)}: "
+        f"{result.rows:,} rows.\n\n{describe_markdown(table)}\n\nAsk about it, for example:"
+    )
+    await cl.Message(content=content, actions=_question_actions(questions)).send()

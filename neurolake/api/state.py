@@ -1,0 +1,120 @@
+"""What one API process holds: the platform per settings, query owners, limits, the scheduler."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from neurolake.api.auth import KeyAuthenticator
+from neurolake.errors import NeuroLakeError
+from neurolake.platform import NeuroLake
+
+if TYPE_CHECKING:
+    from neurolake.cache import QueryCache
+    from neurolake.config import Settings
+    from neurolake.pipelines import PipelineScheduler
+    from neurolake.pipelines.service import PipelineService
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ApiLimits:
+    """Size limits past which a request is answered 413."""
+
+    #: Largest file ``POST /api/v1/tables`` accepts.
+    max_upload_bytes: int = 1024 * 1024 * 1024
+    #: Largest result (Arrow bytes) a query returns in one response; past it, paginate.
+    max_result_bytes: int = 256 * 1024 * 1024
+
+
+class QueryIdInUseError(NeuroLakeError, ValueError):
+    """A query with the requested id is already running."""
+
+    status_code = 409
+
+
+class QueryOwners:
+    """Who started each query running through this process (so only they, or an admin, cancel it)."""
+
+    def __init__(self) -> None:
+        self._owners: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def track(self, query_id: str, user_id: int) -> Iterator[None]:
+        with self._lock:
+            if query_id in self._owners:
+                raise QueryIdInUseError(f"A query with id {query_id!r} is already running.", hint="Pick another id.")
+            self._owners[query_id] = user_id
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._owners.pop(query_id, None)
+
+    def owner(self, query_id: str) -> int | None:
+        with self._lock:
+            return self._owners.get(query_id)
+
+    def of(self, user_id: int) -> list[str]:
+        with self._lock:
+            return [qid for qid, uid in self._owners.items() if uid == user_id]
+
+
+class ApiState:
+    """Per-app state: one ``NeuroLake`` per settings object (tests swap settings per app)."""
+
+    def __init__(self, settings: Settings, limits: ApiLimits) -> None:
+        self.settings = settings
+        self.limits = limits
+        self.owners = QueryOwners()
+        self.authenticator = KeyAuthenticator()
+        self.scheduler: PipelineScheduler | None = None
+        self._platforms: dict[int, tuple[Settings, NeuroLake]] = {}
+        self._pipelines: dict[int, PipelineService] = {}
+        self._lock = threading.Lock()
+
+    def platform(self, settings: Settings) -> NeuroLake:
+        """The platform built from ``settings`` (built once, kept until ``close``)."""
+        with self._lock:
+            # The settings object is kept in the value, so its id() stays unique while cached.
+            entry = self._platforms.get(id(settings))
+            if entry is None:
+                entry = self._platforms[id(settings)] = (settings, NeuroLake.from_settings(settings))
+            return entry[1]
+
+    def cache(self, settings: Settings) -> QueryCache:
+        """The result cache the platform's engine uses."""
+        return self.platform(settings).cache
+
+    def pipelines(self, settings: Settings) -> PipelineService:
+        """The pipeline service of the platform for ``settings`` (its intent parser is built once)."""
+        platform = self.platform(settings)
+        with self._lock:
+            if id(settings) not in self._pipelines:
+                from neurolake.pipelines.service import PipelineService
+
+                self._pipelines[id(settings)] = PipelineService(platform)
+            return self._pipelines[id(settings)]
+
+    def start_scheduler(self, interval_s: float) -> None:
+        from neurolake.pipelines import PipelineScheduler
+
+        self.scheduler = PipelineScheduler(self.pipelines(self.settings), interval_s=interval_s)
+        self.scheduler.start()
+
+    def close(self) -> None:
+        """Stop the scheduler and release every platform; safe to call more than once."""
+        if self.scheduler is not None:
+            self.scheduler.stop()
+            self.scheduler = None
+        with self._lock:
+            self._pipelines = {}
+            platforms, self._platforms = [p for _, p in self._platforms.values()], {}
+        for platform in platforms:
+            platform.close()

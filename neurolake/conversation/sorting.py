@@ -1,0 +1,74 @@
+""" "Sort by revenue instead": a new order for the last answer, named in the user's words.
+
+The words are matched first against what the answer shows (its groups and measures, by
+alias or column), then read by the parser on their own ("revenue" -> ``orders.total_amount``)
+and matched again; a measure the answer does not show yet is added to it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from neurolake.errors import NeuroLakeError
+from neurolake.intent.model import Direction, Intent, OrderBy
+
+if TYPE_CHECKING:
+    from neurolake.intent.parser import IntentParser
+
+
+class SortError(NeuroLakeError, ValueError):
+    """The words do not name anything the answer can be sorted by."""
+
+    status_code = 400
+
+
+def sort_intent(intent: Intent, target: str, direction: Direction | None, parser: IntentParser) -> Intent:
+    """``intent`` ordered by what ``target`` names; measures sort high first, the rest A to Z."""
+    words = set(target.lower().replace("_", " ").split())
+    found = _shown(intent, words)
+    if found is None:
+        found = _by_parsing(intent, target, parser)
+    if found is None:
+        shown = [g.alias for g in intent.group_by] + [m.alias for m in intent.measures]
+        shown += [c.split(".")[-1] for c in intent.columns if not c.endswith("*")]
+        raise SortError(
+            f"I could not tell what {target!r} refers to in the last answer.",
+            hint=f"Sort by one of: {', '.join(shown)}." if shown else "Name a column of the table.",
+        )
+    edited, key, is_measure = found
+    order = OrderBy(target=key, direction=direction or ("desc" if is_measure else "asc"))
+    return edited.model_copy(update={"order_by": [order], "ambiguities": []})
+
+
+def _shown(intent: Intent, words: set[str]) -> tuple[Intent, str, bool] | None:
+    for m in intent.measures:
+        names = {m.alias, m.function} | ({m.column.split(".")[-1]} if m.column else {"count", "number"})
+        if words & {w for n in names for w in n.split("_")} - {"sum", "avg"}:
+            return intent, m.alias, True
+    for g in intent.group_by:
+        names = {g.alias, g.column.split(".")[-1]} | ({g.grain} if g.grain else set())
+        if words & {w for n in names for w in n.split("_")} - {"date"}:
+            return intent, g.alias, False
+    return None
+
+
+def _by_parsing(intent: Intent, target: str, parser: IntentParser) -> tuple[Intent, str, bool] | None:
+    reading = parser.parse(target)
+    columns = [m.column for m in reading.measures if m.column] + list(reading.columns)
+    for m in intent.measures:
+        if m.column is not None and m.column in columns:
+            return intent, m.alias, True
+        if m.column is None and reading.measures and reading.measures[0].column is None:
+            return intent, m.alias, True
+    for g in intent.group_by:
+        if g.column in columns:
+            return intent, g.alias, False
+    if reading.measures and intent.group_by and set(reading.tables) <= set(intent.tables):
+        # A measure the answer does not show yet: add it and sort by it.
+        added = reading.measures[0]
+        return intent.model_copy(update={"measures": [*intent.measures, added]}), added.alias, True
+    if not intent.measures and intent.tables:
+        for column in columns:
+            if column.split(".")[0] in intent.tables:
+                return intent, column, False
+    return None
