@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,7 +58,12 @@ class Catalog:
             if self._ready:
                 return
             if self._auto_upgrade:
-                self.upgrade()
+                try:
+                    self.upgrade()
+                except SQLAlchemyError:
+                    # Another process may have migrated the same file first; its DDL won the race.
+                    time.sleep(0.5)
+                    self.upgrade()
             self._ready = True
 
     @contextmanager
