@@ -18,6 +18,9 @@ from neurolake.errors import CatalogError, ConfigurationError
 
 log = logging.getLogger(__name__)
 
+# Alembic's commands swap module-level proxies (alembic.context, alembic.op): one at a time per process.
+_ALEMBIC_LOCK = threading.Lock()
+
 #: The migrations folder shipped at the top of the repository.
 ALEMBIC_DIR = Path(__file__).resolve().parents[2] / "alembic"
 
@@ -103,7 +106,7 @@ class Catalog:
         from alembic import command
 
         cfg = self._alembic_config()
-        with self.engine.begin() as conn:
+        with _ALEMBIC_LOCK, self.engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
         log.info("catalog upgraded to %s", revision)
@@ -113,7 +116,7 @@ class Catalog:
         from alembic import command
 
         cfg = self._alembic_config()
-        with self.engine.begin() as conn:
+        with _ALEMBIC_LOCK, self.engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.downgrade(cfg, revision)
         self._ready = False
