@@ -162,11 +162,11 @@ class SparkBackend(Backend):
             _cancel_tag(spark, tag)
         with self._views_lock:
             names, self._views = list(self._views), OrderedDict()
-        for name in names:
-            try:
-                spark.catalog.dropTempView(name)
-            except Exception:  # the context may be stopping at exit
-                break
+        try:
+            for name in names:
+                _drop_view(spark, name)
+        except Exception:  # the context may be stopping at exit
+            pass
 
     # ----------------------------------------------------------------------------- helpers
 
@@ -216,7 +216,7 @@ class SparkBackend(Backend):
                 self._views[name] = snapshot
                 while len(self._views) > self._max_views:
                     old, _ = self._views.popitem(last=False)
-                    self.spark.catalog.dropTempView(old)
+                    _drop_view(self.spark, old)
 
 
 def view_name(snapshot: TableSnapshot) -> str:
@@ -263,11 +263,11 @@ def refuse_outside_calls(sql: str) -> None:
 
 
 def plain_arrow(table: pa.Table) -> pa.Table:
-    """``table`` without Spark's field metadata (auto-generated alias markers)."""
+    """``table`` without Spark's field metadata (auto-generated alias markers); no data copied."""
     if table.schema.metadata is None and all(f.metadata is None for f in table.schema):
         return table
     schema = pa.schema([f.remove_metadata() for f in table.schema])
-    return table.cast(schema) if schema != table.schema else table.replace_schema_metadata(None)
+    return pa.Table.from_arrays(table.columns, schema=schema)
 
 
 def clean_message(error: BaseException) -> str:
@@ -314,6 +314,13 @@ def _own_session(shared: SparkSession) -> SparkSession:
     if _is_connect(shared):
         return shared
     return shared.newSession()
+
+
+def _drop_view(spark: SparkSession, name: str) -> None:
+    # A Connect session is shared by every backend of the process; views there are named by
+    # content, so one another backend still uses is left in place.
+    if not _is_connect(spark):
+        spark.catalog.dropTempView(name)
 
 
 def _is_connect(spark: Any) -> bool:
