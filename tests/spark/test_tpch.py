@@ -18,7 +18,6 @@ import pytest
 from bench.tpch import QUERIES, ROW_CAP, generate, load
 from neurolake.engine import NeuroLakeEngine
 from neurolake.engine.spark import SparkBackend
-from neurolake.errors import QueryValidationError
 
 from .conftest import shared_spark_session
 
@@ -27,23 +26,13 @@ if TYPE_CHECKING:
 
 #: Queries every run checks; the others are marked spark_slow (Spark takes seconds per query).
 QUICK = (1, 3, 6, 13, 15)
-#: The optimizer moves these queries' correlated scalar subquery into a JOIN ... ON condition,
-#: which DuckDB runs and Spark's analyzer refuses; as written (optimize=False) both agree.
-OPTIMIZED_FOR_DUCKDB_ONLY = (2, 17)
+#: Queries with a correlated scalar subquery, which Spark's analyzer refuses in a JOIN ... ON
+#: condition: the optimizer leaves it in WHERE; they are also checked as written (optimize=False).
+CORRELATED_SCALAR_SUBQUERY = (2, 17)
 
 
 def _marks(number: int) -> list[pytest.MarkDecorator]:
-    marks = [] if number in QUICK else [pytest.mark.spark_slow]
-    if number in OPTIMIZED_FOR_DUCKDB_ONLY:
-        marks.append(
-            pytest.mark.xfail(
-                raises=QueryValidationError,
-                strict=True,
-                reason="UNSUPPORTED_CORRELATED_SCALAR_SUBQUERY: the optimizer's rewrite puts a correlated "
-                "subquery in a join condition",
-            )
-        )
-    return marks
+    return [] if number in QUICK else [pytest.mark.spark_slow]
 
 
 def _number(value: Any) -> bool:
@@ -98,6 +87,6 @@ def test_tpch_query_gives_duckdbs_answer_on_spark(engines: dict[str, NeuroLakeEn
 
 
 @pytest.mark.spark_slow
-@pytest.mark.parametrize("number", OPTIMIZED_FOR_DUCKDB_ONLY)
+@pytest.mark.parametrize("number", CORRELATED_SCALAR_SUBQUERY)
 def test_tpch_queries_as_written_give_duckdbs_answer_on_spark(engines: dict[str, NeuroLakeEngine], number: int) -> None:
     _same_answer_on_both(engines, number, optimize=False)
