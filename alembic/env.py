@@ -5,10 +5,12 @@ from __future__ import annotations
 from sqlalchemy import create_engine
 
 from alembic import context
+from neurolake.catalog import chat_tables
 from neurolake.catalog.models import Base
 
 config = context.config
-target_metadata = Base.metadata
+# The ORM models and the chat's Core tables (both migrated here).
+target_metadata = [Base.metadata, chat_tables.metadata]
 
 
 def _url() -> str:

@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     from neurolake.conversation import Turn
 
 
+#: How an answer that failed begins (the browser tests stop waiting for a table when they see it).
+NOT_ANSWERED = "I could not answer that."
+
+
 @dataclass(frozen=True)
 class AnswerView:
     """Everything one answer shows; built off the event loop (pandas and plotly work)."""
@@ -125,7 +129,7 @@ def answer_view(turn: Turn, *, as_of: str | None = None) -> AnswerView:
     """
     parts: list[str] = []
     if turn.error is not None:
-        parts.append("**I could not answer that.** " + escape_lines(turn.message or "Something went wrong."))
+        parts.append(f"**{NOT_ANSWERED}** " + escape_lines(turn.message or "Something went wrong."))
     elif turn.message:
         parts.append(escape_lines(turn.message))
     if turn.sql:

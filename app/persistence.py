@@ -1,9 +1,8 @@
 """Chat threads kept in the catalog database: Chainlit's data layer over five ``chat_*`` tables.
 
-Chainlit's bundled SQL data layer names its tables ``users``, ``threads``... and the catalog
-already has a ``users`` table, so this layer keeps its own prefixed tables (created on first
-use) next to the catalog's, in the same database: SQLite by default, PostgreSQL in
-production. Every call runs the blocking SQLAlchemy work in a worker thread.
+The tables (``neurolake.catalog.chat_tables``) sit next to the catalog's, in the same
+database (SQLite by default, PostgreSQL in production), and are created by its migrations.
+Every call runs the blocking SQLAlchemy work in a worker thread.
 """
 
 from __future__ import annotations
@@ -23,25 +22,28 @@ from chainlit.data.utils import queue_until_user_message
 from chainlit.types import Feedback, PageInfo, PaginatedResponse, Pagination, ThreadDict, ThreadFilter
 from chainlit.user import PersistedUser, User
 from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
     Connection,
     Engine,
-    Integer,
-    LargeBinary,
-    MetaData,
     RowMapping,
-    String,
     Table,
-    Text,
     delete,
     insert,
+    inspect,
     select,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+
+from neurolake.catalog.chat_tables import (
+    CHAT_TABLES,
+    chat_elements,
+    chat_feedbacks,
+    chat_steps,
+    chat_threads,
+    chat_users,
+)
+from neurolake.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from chainlit.element import Element, ElementDict
@@ -53,80 +55,6 @@ T = TypeVar("T")
 ELEMENT_ROUTE = "/neurolake/elements"
 #: Larger element contents are not kept (a resumed thread shows their name without content).
 MAX_ELEMENT_BYTES = 32 * 1024 * 1024
-
-metadata = MetaData()
-
-chat_users = Table(
-    "chat_users",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("identifier", String(255), unique=True, nullable=False),
-    Column("created_at", String(40), nullable=False),
-    Column("meta", JSON, nullable=False, default=dict),
-)
-chat_threads = Table(
-    "chat_threads",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("created_at", String(40), nullable=False),
-    Column("updated_at", String(40), nullable=False),
-    Column("name", Text),
-    Column("user_id", String(36), index=True),
-    Column("user_identifier", String(255)),
-    Column("tags", JSON),
-    Column("meta", JSON, nullable=False, default=dict),
-)
-chat_steps = Table(
-    "chat_steps",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("thread_id", String(64), index=True, nullable=False),
-    Column("parent_id", String(64)),
-    Column("name", Text),
-    Column("type", String(64)),
-    Column("command", Text),
-    Column("streaming", Boolean, default=False),
-    Column("wait_for_answer", Boolean),
-    Column("is_error", Boolean),
-    Column("meta", JSON),
-    Column("tags", JSON),
-    Column("input", Text),
-    Column("output", Text),
-    Column("created_at", String(40)),
-    Column("start", String(40)),
-    Column("end", String(40)),
-    Column("generation", JSON),
-    Column("show_input", String(16)),
-    Column("language", String(64)),
-    Column("default_open", Boolean),
-)
-chat_elements = Table(
-    "chat_elements",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("thread_id", String(64), index=True),
-    Column("for_id", String(64), index=True),
-    Column("type", String(32)),
-    Column("name", Text),
-    Column("display", String(16)),
-    Column("size", String(16)),
-    Column("language", String(64)),
-    Column("page", Integer),
-    Column("mime", String(255)),
-    Column("url", Text),
-    Column("chainlit_key", String(64)),
-    Column("props", JSON),
-    Column("content", LargeBinary),
-)
-chat_feedbacks = Table(
-    "chat_feedbacks",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("for_id", String(64), index=True, nullable=False),
-    Column("thread_id", String(64), index=True),
-    Column("value", Integer, nullable=False),
-    Column("comment", Text),
-)
 
 #: The content type of elements Chainlit sends without one. The page parses a dataframe's JSON
 #: itself (it must arrive as text); a plotly figure arrives parsed (application/json).
@@ -181,7 +109,12 @@ class CatalogDataLayer(BaseDataLayer):
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine, checkfirst=True)
+        missing = [t.name for t in CHAT_TABLES if not inspect(engine).has_table(t.name)]
+        if missing:
+            raise ConfigurationError(
+                f"The catalog database has no chat tables ({', '.join(missing)}).",
+                hint="Run `neurolake db upgrade` to migrate it to the current release.",
+            )
         # Chainlit fires a step's create and its updates as separate tasks; one writer thread
         # applies them in the order they were made, so a late create cannot undo an update.
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-data")

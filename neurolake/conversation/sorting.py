@@ -2,7 +2,8 @@
 
 The words are matched first against what the answer shows (its groups and measures, by
 alias or column), then read by the parser on their own ("revenue" -> ``orders.total_amount``)
-and matched again; a measure the answer does not show yet is added to it.
+and matched again; a measure the answer does not show yet is added to it. Equal sort keys
+are broken by the answer's groups, so the order is the same on every run.
 """
 
 from __future__ import annotations
@@ -37,7 +38,16 @@ def sort_intent(intent: Intent, target: str, direction: Direction | None, parser
         )
     edited, key, is_measure = found
     order = OrderBy(target=key, direction=direction or ("desc" if is_measure else "asc"))
-    return edited.model_copy(update={"order_by": [order], "ambiguities": []})
+    return edited.model_copy(update={"order_by": [order, *_tie_breakers(edited, key)], "ambiguities": []})
+
+
+def _tie_breakers(intent: Intent, key: str) -> list[OrderBy]:
+    """The answer's groups, A to Z, after the sort key: rows with equal keys keep one order.
+
+    A grouped answer has one row per group, so this order is total: the same rows come
+    back in the same places on every run, and "more rows" continues the list shown.
+    """
+    return [OrderBy(target=g.alias, direction="asc") for g in intent.group_by if g.alias != key]
 
 
 def _shown(intent: Intent, words: set[str]) -> tuple[Intent, str, bool] | None:

@@ -1,9 +1,9 @@
 """``IntentParser``: the one entry point, offline or model-backed as the settings say.
 
-It keeps a ``SchemaInfo`` of the catalog (rebuilt when a table's version or description
-changes), the values of short text columns (read once per table version), and, when a
-provider other than ``offline`` is configured, asks the model first (see
-``neurolake.intent.model_parser``).
+It keeps a ``SchemaInfo`` of the catalog (rebuilt when a table is added or dropped, or its
+version or a description changes: checked before every use), the values of short text
+columns (read once per table version), and, when a provider other than ``offline`` is
+configured, asks the model first (see ``neurolake.intent.model_parser``).
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: How long a schema snapshot is trusted before the catalog is checked again (seconds).
+#: How long a schema snapshot is trusted, while the catalog's stamp is unchanged, before every
+#: table is read again (seconds). A new, dropped, re-versioned or re-described table changes the
+#: stamp, so a question right after an upload already sees the new table.
 SCHEMA_CHECK_S = 2.0
 
 
@@ -96,6 +98,7 @@ class IntentParser:
         self._lock = threading.Lock()
         self._offline: OfflineIntentParser | None = None
         self._fingerprint: tuple[Any, ...] | None = None
+        self._stamp: tuple[Any, ...] | None = None
         self._checked_at = 0.0
         self._model: ModelIntentParser | None = None
 
@@ -166,9 +169,10 @@ class IntentParser:
         """The offline parser over the current catalog (rebuilt when the catalog changed)."""
         with self._lock:
             now = time.monotonic()
-            if self._offline is not None and now - self._checked_at < SCHEMA_CHECK_S:
+            stamp = self._catalog_stamp()
+            if self._offline is not None and stamp == self._stamp and now - self._checked_at < SCHEMA_CHECK_S:
                 return self._offline
-            self._checked_at = now
+            self._checked_at, self._stamp = now, stamp
             specs = self._catalog_specs()
             fingerprint = tuple(specs)
             if self._offline is None or fingerprint != self._fingerprint:
@@ -195,6 +199,12 @@ class IntentParser:
             library = PromptLibrary.from_settings(self.settings) if self.settings is not None else PromptLibrary()
             self._model = ModelIntentParser(self.provider, library, offline, examples=self.examples)
         return self._model
+
+    def _catalog_stamp(self) -> tuple[Any, ...]:
+        from neurolake.catalog.repositories import tables as tables_repo
+
+        with self.catalog.session() as session:
+            return tables_repo.catalog_stamp(session)
 
     def _catalog_specs(self) -> list[TableSpec]:
         from neurolake.catalog.repositories import tables as tables_repo

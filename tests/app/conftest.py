@@ -26,6 +26,7 @@ import pytest
 from neurolake.config import load_settings
 from neurolake.engine.result import QueryResult
 from neurolake.platform import NeuroLake
+from tests.browser import chromium
 
 APP_DIR = Path(__file__).resolve().parents[2] / "app"
 CHAINLIT_ROOT = Path(tempfile.mkdtemp(prefix="neurolake-chainlit-"))
@@ -72,21 +73,16 @@ def run(demo: NeuroLake):  # type: ignore[no-untyped-def]
 
 # -- the chat server and the browser (tests/app/test_browser.py) ------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 ASSISTANT = '[data-step-type="assistant_message"]'
 USER = '[data-step-type="user_message"]'
 #: The welcome message: the first assistant message of a conversation.
 WELCOME = f'{ASSISTANT} [id^="step-"]'
+#: An attribute the tests put on a new chat's welcome message. After a new chat's first message
+#: with text, Chainlit moves the chat from ``/`` to ``/thread/<id>`` (after refreshing the thread
+#: list: on a slow machine, when the first answer is already shown) and draws it all anew there;
+#: the marked message is gone once the new drawing is in place.
+NEW_CHAT_MARK = "data-nl-new-chat"
 GUARDED_PASSWORD = "correct horse battery"
 #: Seconds the server may take to start and warm up (imports and the embedding model, on 2 cores).
 START_TIMEOUT_S = 240
@@ -193,14 +189,8 @@ def guarded_server(chat_servers: dict[str, ChatServer]) -> ChatServer:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Debian's Chromium driven by Playwright (never a downloaded browser)."""
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make browser` installs it")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")
@@ -230,6 +220,7 @@ def page(browser_tab: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
             arg=[WELCOME, old],
         )
     welcome.wait_for()
+    welcome.evaluate(f"message => message.setAttribute('{NEW_CHAT_MARK}', '')")
     try:
         yield browser_tab
     finally:

@@ -15,6 +15,7 @@ from chainlit.user import User
 
 from app.persistence import CatalogDataLayer, element_url
 from neurolake.catalog import Catalog
+from neurolake.errors import ConfigurationError
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -148,3 +149,13 @@ def test_steps_written_at_once_do_not_collide(layer: CatalogDataLayer) -> None:
     asyncio.run(many())
 
     assert len(run(layer.get_thread("busy"))["steps"]) == 12
+
+
+def test_an_unmigrated_database_is_refused_with_what_to_run(tmp_path) -> None:
+    catalog = Catalog(f"sqlite:///{tmp_path / 'old.db'}", auto_upgrade=False)
+    catalog.upgrade("0002")  # a catalog of the release before the chat tables' migration
+    try:
+        with pytest.raises(ConfigurationError, match="neurolake db upgrade"):
+            CatalogDataLayer(catalog.engine)
+    finally:
+        catalog.dispose()

@@ -23,6 +23,15 @@ def test_sorting_by_words_for_a_shown_measure_or_group(demo_parser: IntentParser
     assert sort_intent(intent, "country", "desc", demo_parser).order_by[0].direction == "desc"
 
 
+def test_sorting_breaks_ties_by_the_groups(demo_parser: IntentParser) -> None:
+    intent = demo_parser.parse("revenue by month")
+
+    ordered = sort_intent(intent, "revenue", None, demo_parser).order_by
+
+    assert [(o.target, o.direction) for o in ordered] == [("sum_total_amount", "desc"), ("order_date_month", "asc")]
+    assert [o.target for o in sort_intent(intent, "month", None, demo_parser).order_by] == ["order_date_month"]
+
+
 def test_sorting_by_a_measure_not_shown_adds_it(demo_parser: IntentParser) -> None:
     intent = demo_parser.parse("number of orders by country")
 

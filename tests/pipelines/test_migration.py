@@ -28,7 +28,7 @@ def test_0002_adds_pipeline_runs_and_removes_it_again(catalog: Catalog) -> None:
             )
         assert "pipeline_runs" not in catalog.table_names()
 
-        catalog.upgrade()
+        catalog.upgrade("0002")
         assert catalog.current_revision() == "0002" and "pipeline_runs" in catalog.table_names()
         with catalog.engine.begin() as conn:
             conn.execute(

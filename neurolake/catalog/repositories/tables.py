@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from neurolake.catalog.models import CatalogColumn, CatalogTable, utcnow
@@ -29,6 +29,15 @@ def get_table(session: Session, name: str) -> CatalogTable | None:
 def list_tables(session: Session) -> list[CatalogTable]:
     stmt = select(CatalogTable).options(selectinload(CatalogTable.columns)).order_by(CatalogTable.name)
     return list(session.scalars(stmt))
+
+
+def catalog_stamp(session: Session) -> tuple[Any, ...]:
+    """A cheap summary of the tables' catalog entries: it changes when a table is added, dropped,
+    re-registered at a new version or described (one aggregate query, not the columns)."""
+    stmt = select(
+        func.count(CatalogTable.id), func.max(CatalogTable.updated_at), func.sum(CatalogTable.current_version)
+    )
+    return tuple(session.execute(stmt).one())
 
 
 def upsert_table(
@@ -84,6 +93,7 @@ def set_description(session: Session, table: str, description: str, *, column: s
     for col in found.columns:
         if col.name == column:
             col.description = description
+            found.updated_at = utcnow()  # the table's entry changed: see catalog_stamp
             return
     raise LookupError(f"{table}.{column}")
 
