@@ -73,10 +73,20 @@ class FollowUp:
         filters = list(intent.filters)
         for slot in frame.slots:
             if slot.role == "which" and slot.mention is not None:
-                # "what about Spain": a value to filter on; "what about channel": a grouping.
-                best = slot.mention.best.kind
-                slot = Slot("filter" if best == "value" else "group", slot.mention)
+                # "what about Spain": a value to filter on; "what about channel": a grouping;
+                # "what about revenue" after an aggregate: the measure.
+                best = slot.mention.best
+                role = "filter" if best.kind == "value" else "group"
+                if role == "group" and intent.measures and self._measure_of(best) is not None:
+                    role = "measure"
+                slot = Slot(role, slot.mention)
             target = self._pick(slot, tables)
+            if slot.role == "column" and target is not None and intent.measures:
+                # "revenue by country" after "orders by country": a bare amount replaces the measure.
+                measure = self._measure_of(target)
+                if measure is not None:
+                    intent.measures = [measure]
+                    continue
             if slot.role == "filter" and target is not None and target.kind == "value":
                 negate = slot.value == "not"
                 joined = slot.joined_with is not None and any(f.column == target.qualified for f in filters)
@@ -96,6 +106,7 @@ class FollowUp:
             elif slot.role in ("rank",) and target is not None and target.kind == "column":
                 intent.order_by = [OrderBy(target=target.qualified, direction=slot.direction or "desc")]
         intent.filters = filters
+        _follow_measures(intent, context)
         if frame.grain is not None:
             column = self._time_column(intent)
             if column is not None:
@@ -171,6 +182,13 @@ class FollowUp:
                 best, best_score = t, score
         return best
 
+    def _measure_of(self, t: Target) -> Measure | None:
+        """A bare amount column as a measure (sum, or avg for prices and rates); None for anything else."""
+        col = self.schema.column(t.qualified) if t.kind == "column" else None
+        if col is None or col.role != "number":
+            return None
+        return Measure(function="avg" if col.averaged else "sum", column=col.qualified)
+
     def _is_number(self, t: Target) -> bool:
         col = self.schema.column(t.qualified)
         return col is not None and col.is_numeric
@@ -241,6 +259,18 @@ class FollowUp:
         intent.joins = joins
         if intent.columns and not intent.measures:
             intent.distinct = bool(joins)
+
+
+def _follow_measures(intent: Intent, context: Intent) -> None:
+    """An order on a measure the follow-up replaced moves to the new measure ("top 5 ... what about revenue")."""
+    aliases = {m.alias for m in intent.measures}
+    replaced = {m.alias for m in context.measures} - aliases
+    if not replaced or not intent.measures:
+        return
+    new = intent.measures[-1].alias
+    intent.order_by = [
+        OrderBy(target=new, direction=o.direction) if o.target in replaced else o for o in intent.order_by
+    ]
 
 
 def _columns(intent: Intent) -> list[str]:

@@ -45,6 +45,27 @@ CASES = [
         "and by status instead",
         "SELECT status, avg(total_amount) FROM orders GROUP BY 1",
     ),
+    # A bare amount after a count replaces the measure, not the grouping.
+    (
+        "number of orders by country",
+        "revenue by country",
+        "SELECT country, sum(total_amount) FROM orders GROUP BY 1",
+    ),
+    (
+        "number of orders by country",
+        "what about revenue",
+        "SELECT country, sum(total_amount) FROM orders GROUP BY 1",
+    ),
+    (
+        "top 5 countries by number of orders",
+        "what about revenue",
+        "SELECT country, sum(total_amount) s FROM orders GROUP BY 1 ORDER BY s DESC LIMIT 5",
+    ),
+    (
+        "number of orders per channel",
+        "what about status",
+        "SELECT status, count(*) FROM orders GROUP BY 1",
+    ),
 ]
 
 
