@@ -39,6 +39,7 @@ from neurolake.conversation.checkpoints import ConversationStore, open_store
 from neurolake.conversation.threads import ThreadIndex
 from neurolake.errors import NeuroLakeError, NotFoundError
 from neurolake.intent.model import Intent
+from neurolake.observability.metrics import METRICS
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -135,6 +136,14 @@ class ConversationService:
         self, thread_id: str, text: str | None = None, *, resume: str | None = None, user: User | None = None
     ) -> Iterator[TurnEvent]:
         """Step events of one turn (a new question, or ``resume`` of a clarification), then the turn."""
+        for event in self._stream(thread_id, text, resume=resume, user=user):
+            if event.turn is not None:
+                METRICS.question(outcome_of(event.turn))
+            yield event
+
+    def _stream(
+        self, thread_id: str, text: str | None, *, resume: str | None, user: User | None
+    ) -> Iterator[TurnEvent]:
         with self._lock(thread_id):
             try:
                 pending = self.pending(thread_id)
@@ -321,6 +330,13 @@ class ConversationService:
     def _lock(self, thread_id: str) -> threading.Lock:
         with self._locks_guard:
             return self._locks.setdefault(thread_id, threading.Lock())
+
+
+def outcome_of(turn: Turn) -> str:
+    """How a turn ended, for the question counter: answered, clarified or failed."""
+    if turn.clarification is not None:
+        return "clarified"
+    return "failed" if turn.error is not None else "answered"
 
 
 def _config(thread_id: str) -> Any:

@@ -26,6 +26,7 @@ from app.escaping import code_block, escape_markdown, inline_code
 from app.examples import example_questions, questions_for_table
 from app.model_settings import PROVIDERS, provider_problem
 from app.runtime import ChatRuntime
+from app.stats import parse_hours, stats_view
 from app.steps import finish_step, start_step
 from app.uploads import SUPPORTED_EXTENSIONS, UploadResult, ingest_upload, is_table_file
 from neurolake.errors import NeuroLakeError
@@ -288,6 +289,7 @@ class ChatHandlers:
             "sql": self.cmd_sql,
             "explain": self.cmd_explain,
             "asof": self.cmd_asof,
+            "stats": self.cmd_stats,
             "help": self.cmd_help,
         }
         handler = handlers.get(command.name)
@@ -332,6 +334,18 @@ class ChatHandlers:
                 lines.append("")
                 lines.append(code_block(record.sql, "sql"))
         await cl.Message(content="\n".join(lines)).send()
+
+    async def cmd_stats(self, argument: str) -> None:
+        hours = parse_hours(argument)
+        if hours is None:
+            await cl.Message(content="Usage: `/stats` (the last 24 hours) or `/stats 168` (a number of hours).").send()
+            return
+        user = await self.catalog_user()
+        view = await asyncio.to_thread(stats_view, self.runtime.platform, user, hours)
+        elements: list[Any] = [cl.Dataframe(data=view.figures, name="Figures", display="inline", size="medium")]
+        if view.chart is not None:
+            elements.append(cl.Plotly(figure=view.chart, name="Queries over time", display="inline", size="large"))
+        await cl.Message(content=view.markdown, elements=elements).send()
 
     async def cmd_sql(self, argument: str) -> None:
         if not argument:

@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "[TABLE] VERSION_OR_TIMESTAMP",
         "ask the next questions against an older version (`/asof orders 3`, `/asof 2024-06-01`, `/asof off`)",
     ),
+    "stats": ("[HOURS]", "your queries, failures, latency and cache hit rate (default: the last 24 hours)"),
     "help": ("", "this list"),
 }
 

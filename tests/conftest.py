@@ -38,6 +38,20 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
+def cli_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """``NEUROLAKE_HOME`` for the CLI's process state, fresh before the test and closed after."""
+    from neurolake.cli.context import state
+    from neurolake.config import get_settings
+
+    monkeypatch.setenv("NEUROLAKE_HOME", str(tmp_path / "home"))
+    get_settings.cache_clear()
+    state.close()
+    yield tmp_path / "home"
+    state.close()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
 def platform(settings: Settings) -> Iterator[NeuroLake]:
     nl = NeuroLake.from_settings(settings)
     yield nl

@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from neurolake import __version__
 from neurolake.api.errors import REQUEST_ID_HEADER, install_error_handlers
 from neurolake.api.middleware import RequestLoggingMiddleware
-from neurolake.api.routes import ask, audit, cache, health, pipelines, queries, tables, users
+from neurolake.api.routes import ask, audit, cache, health, metrics, pipelines, queries, tables, users
 from neurolake.api.schemas.common import ERROR_RESPONSES
 from neurolake.api.state import ApiLimits, ApiState
 from neurolake.config import Settings, get_settings
@@ -63,8 +63,10 @@ def create_app(
             expose_headers=[REQUEST_ID_HEADER],
         )
     app.include_router(health.router)
+    app.include_router(metrics.router)
     api = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
     for module in (queries, ask, tables, users, cache, pipelines, audit):
         api.include_router(module.router)
+    api.include_router(metrics.api)
     app.include_router(api)
     return app

@@ -11,7 +11,7 @@ import sys
 import typer
 from rich.console import Console
 
-from neurolake.cli import admin, ask, cache, chat, pipelines, prompts, query, serve, storage
+from neurolake.cli import admin, ask, cache, chat, pipelines, prompts, query, serve, stats, storage
 from neurolake.cli.context import state
 from neurolake.errors import NeuroLakeError
 
@@ -31,7 +31,7 @@ def _root(
     state.verbose = verbose
 
 
-for module in (admin, storage, query, ask, cache, prompts, serve, pipelines, chat):
+for module in (admin, storage, query, ask, cache, prompts, serve, pipelines, chat, stats):
     module.register(app)
 
 

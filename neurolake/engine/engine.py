@@ -36,6 +36,7 @@ from neurolake.engine.validation import check_columns
 from neurolake.engine.window import RowWindow
 from neurolake.engine.writes import WriteRunner
 from neurolake.errors import QueryValidationError
+from neurolake.observability.metrics import METRICS
 from neurolake.storage.schema import sql_type
 
 if TYPE_CHECKING:
@@ -235,6 +236,7 @@ class NeuroLakeEngine:
         check_columns(statement, pinned)  # on the query as written: errors point at its text
         runnable, snapshots = self._optimized(statement, pinned, options.optimize)
         rules = runnable.optimizer.applied
+        METRICS.rules_fired(rules)
 
         def compute() -> QueryResult:
             job = self._job(runnable, snapshots, bound, window, run.query_id, running)

@@ -36,6 +36,7 @@ from neurolake.errors import (
     TableNotFoundError,
     VersionNotFoundError,
 )
+from neurolake.observability.metrics import METRICS
 
 if TYPE_CHECKING:
     from neurolake.catalog import Catalog, User
@@ -134,6 +135,14 @@ class QueryExecution:
             log.error("query %s failed after %.1f ms: %s", self.query_id, duration, error, exc_info=error)
         if error is None or isinstance(error, Exception):
             self._record(duration, error)
+            METRICS.query(
+                backend=self.backend,
+                status=status_of(error),
+                seconds=duration / 1000,
+                rows=self.rows,
+                nbytes=self.bytes,
+                cache_hit=self.cache_hit,
+            )
         if isinstance(error, Exception) and not isinstance(error, NeuroLakeError):
             raise QueryExecutionError(
                 f"The query failed unexpectedly ({error.__class__.__name__}).",

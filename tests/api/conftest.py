@@ -3,9 +3,17 @@ dependency), three users (one per role), and a small ``orders`` table."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
+import httpx
 import pyarrow as pa
 import pytest
 from fastapi import FastAPI
@@ -109,3 +117,44 @@ def api_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixtu
         logger.removeHandler(caplog.handler)
         logger.setLevel(level)
         logger.propagate = propagate
+
+
+NEUROLAKE = Path(sys.executable).with_name("neurolake")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(home: Path) -> Iterator[str]:
+    """``neurolake serve`` on ``home`` and a free loopback port, as an operator starts it; its base URL."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "NEUROLAKE_HOME": str(home),
+        "NEUROLAKE_API__PORT": str(port),
+        "NEUROLAKE_API__HOST": "127.0.0.1",
+    }
+    process = subprocess.Popen(
+        [str(NEUROLAKE), "serve", "--no-scheduler"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = process.stdout.read().decode() if process.stdout else ""
+                raise AssertionError(f"server did not start:\n{output}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(30)

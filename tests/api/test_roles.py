@@ -48,6 +48,7 @@ ROUTES: list[tuple[str, str, str, dict[str, Any], str]] = [
     ("POST", "/api/v1/users/{username}/revoke", "/api/v1/users/spare/revoke", {}, "admin"),
     ("POST", "/api/v1/users/{username}/rotate", "/api/v1/users/spare2/rotate", {}, "admin"),
     ("GET", "/api/v1/cache/stats", "/api/v1/cache/stats", {}, "analyst"),
+    ("GET", "/api/v1/metrics/summary", "/api/v1/metrics/summary", {}, "viewer"),
     ("POST", "/api/v1/cache/clear", "/api/v1/cache/clear", {}, "admin"),
     ("POST", "/api/v1/cache/invalidate", "/api/v1/cache/invalidate", {"json": {"table": "orders"}}, "admin"),
     ("POST", "/api/v1/cache/warm", "/api/v1/cache/warm", {"json": {"top": 1}}, "admin"),

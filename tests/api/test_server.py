@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,14 +12,7 @@ import pytest
 from neurolake.catalog.repositories import users as users_repo
 from neurolake.config import load_settings
 from neurolake.platform import NeuroLake
-
-NEUROLAKE = Path(sys.executable).with_name("neurolake")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.api.conftest import serving
 
 
 @pytest.fixture
@@ -36,33 +24,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
         key = users_repo.create_user(session, "admin", role="admin")[1]
     platform.storage.write_table(pa.table({"n": [1, 2, 3]}), "numbers")
     platform.close()
-    port = _free_port()
-    env = {
-        **os.environ,
-        "NEUROLAKE_HOME": str(home),
-        "NEUROLAKE_API__PORT": str(port),
-        "NEUROLAKE_API__HOST": "127.0.0.1",
-    }
-    process = subprocess.Popen(
-        [str(NEUROLAKE), "serve", "--no-scheduler"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read().decode() if process.stdout else ""
-                raise AssertionError(f"server did not start:\n{output}")
-            time.sleep(0.2)
+    with serving(home) as base:
         yield base, key
-    finally:
-        process.terminate()
-        process.wait(30)
 
 
 def test_a_real_server_answers_queries_over_http(server: tuple[str, str]) -> None:

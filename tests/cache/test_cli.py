@@ -22,13 +22,8 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("NEUROLAKE_HOME", str(tmp_path / "home"))
-    state.close()
-    get_settings.cache_clear()
-    yield tmp_path / "home"
-    state.close()
-    get_settings.cache_clear()
+def home(cli_home: Path) -> Path:
+    return cli_home
 
 
 @pytest.fixture

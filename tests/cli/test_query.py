@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -16,23 +15,17 @@ from typer.testing import CliRunner
 from neurolake.cli import app, main
 from neurolake.cli.context import state
 from neurolake.cli.query import parse_params
-from neurolake.config import get_settings
 
 runner = CliRunner()
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def home(cli_home: Path) -> Path:
     """A home with one table, ``people``, at version 1."""
-    monkeypatch.setenv("NEUROLAKE_HOME", str(tmp_path / "home"))
-    get_settings.cache_clear()
-    state.close()
     storage = state.platform.storage
     storage.write_table(pa.table({"id": pa.array([1, 2, 3], pa.int64()), "name": ["Ada", "Bo", None]}), "people")
     storage.write_table(pa.table({"id": pa.array([4], pa.int64()), "name": ["Cy"]}), "people")
-    yield tmp_path / "home"
-    state.close()
-    get_settings.cache_clear()
+    return cli_home
 
 
 def invoke(*args: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -11,20 +10,14 @@ from typer.testing import CliRunner
 
 from neurolake.cli import app
 from neurolake.cli.context import state
-from neurolake.config import get_settings
 
 runner = CliRunner()
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("NEUROLAKE_HOME", str(tmp_path / "home"))
-    get_settings.cache_clear()
-    state.close()
+def home(cli_home: Path) -> Path:
     state.platform.storage.write_table(pa.table({"id": [1, 2], "region": ["EU", "US"]}), "sales")
-    yield tmp_path / "home"
-    state.close()
-    get_settings.cache_clear()
+    return cli_home
 
 
 def invoke(*args: str, code: int = 0) -> str:

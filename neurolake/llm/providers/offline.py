@@ -27,6 +27,7 @@ from neurolake.llm.base import (
     ToolSpec,
     as_messages,
 )
+from neurolake.llm.observe import metered
 from neurolake.llm.output import OutputProblem, OutputSchema, parse_json_text
 from neurolake.llm.prompts import RenderedPrompt
 
@@ -77,6 +78,7 @@ class OfflineProvider:
     def handles(self, prompt_name: str | None) -> bool:
         return self.handler_for(prompt_name) is not None
 
+    @metered
     def complete(
         self,
         messages: MessagesInput,

@@ -33,6 +33,7 @@ from neurolake.llm.base import (
     ToolSpec,
     as_messages,
 )
+from neurolake.llm.observe import metered, record_failure, record_response
 from neurolake.llm.output import (
     OutputProblem,
     OutputSchema,
@@ -132,6 +133,7 @@ class RemoteProvider(ABC):
         """A ``Failure`` for the vendor's errors; ``None`` for anything else (re-raised)."""
 
     # -- the provider contract ---------------------------------------------------------
+    @metered
     def complete(
         self,
         messages: MessagesInput,
@@ -199,7 +201,13 @@ class RemoteProvider(ABC):
             items = iter(self._send_stream(request))
             return next(items, None), items
 
-        (first, rest), attempts = self.retry.run(open_stream, self._classify, provider=self.name, redact=self._redact)
+        try:
+            (first, rest), attempts = self.retry.run(
+                open_stream, self._classify, provider=self.name, redact=self._redact
+            )
+        except Exception as e:
+            record_failure(self.name, self.model, prompt, self._clock() - started, e)
+            raise
         final = RawReply()
 
         def pieces() -> Iterator[str]:
@@ -219,16 +227,18 @@ class RemoteProvider(ABC):
 
         def finish(text: str) -> LLMResponse:
             self._settle(cost, final.usage)
-            return LLMResponse(
-                text=text,
-                usage=final.usage,
-                provider=self.name,
-                model=final.model or self.model,
-                prompt_name=prompt.name if prompt else None,
-                prompt_version=prompt.version if prompt else None,
-                latency_s=self._clock() - started,
-                finish_reason=final.finish_reason,
-                attempts=attempts,
+            return record_response(
+                LLMResponse(
+                    text=text,
+                    usage=final.usage,
+                    provider=self.name,
+                    model=final.model or self.model,
+                    prompt_name=prompt.name if prompt else None,
+                    prompt_version=prompt.version if prompt else None,
+                    latency_s=self._clock() - started,
+                    finish_reason=final.finish_reason,
+                    attempts=attempts,
+                )
             )
 
         return TextStream(pieces(), finish)
