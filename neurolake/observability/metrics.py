@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
@@ -64,6 +65,7 @@ class Metrics:
         )
         for outcome in QUESTION_OUTCOMES:
             self.questions.labels(outcome)  # present at 0, so a rate has a start
+        self._query_children: dict[tuple[str, str, bool], tuple[Any, Any, Any, Any]] = {}
 
     # ------------------------------------------------------------------------ recording
 
@@ -72,12 +74,21 @@ class Metrics:
     ) -> None:
         """One finished query (any status)."""
         try:
-            self.queries.labels(backend, status, "hit" if cache_hit else "miss").inc()
-            self.query_seconds.labels(backend).observe(seconds)
+            children = self._query_children.get((backend, status, cache_hit))
+            if children is None:  # labels() takes a lock and builds a key: once per combination
+                children = self._query_children[(backend, status, cache_hit)] = (
+                    self.queries.labels(backend, status, "hit" if cache_hit else "miss"),
+                    self.query_seconds.labels(backend),
+                    self.rows.labels(backend),
+                    self.bytes.labels(backend),
+                )
+            count, latency, returned_rows, returned_bytes = children
+            count.inc()
+            latency.observe(seconds)
             if rows:
-                self.rows.labels(backend).inc(rows)
+                returned_rows.inc(rows)
             if nbytes:
-                self.bytes.labels(backend).inc(nbytes)
+                returned_bytes.inc(nbytes)
         except Exception:  # pragma: no cover - a metric must never fail a query
             log.exception("could not record query metrics")
 

@@ -6,49 +6,26 @@ from collections.abc import Iterator
 from typing import Any
 
 import anthropic
-from pydantic import SecretStr
 
 from neurolake.llm.base import Message, TokenUsage
-from neurolake.llm.providers.remote import ChatRequest, RawReply, RawToolCall, RemoteProvider
-from neurolake.llm.ratelimit import RateLimiter
-from neurolake.llm.retry import Failure, RetryPolicy, parse_retry_after
-from neurolake.llm.secrets import redactor
+from neurolake.llm.providers.remote import ChatRequest, KeyedProvider, RawReply, RawToolCall
+from neurolake.llm.retry import Failure, parse_retry_after
 
 #: HTTP statuses worth retrying: rate limited, timeouts, server errors, 529 overloaded.
 RETRYABLE = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
 RETRYABLE_TYPES = frozenset({"overloaded_error", "rate_limit_error", "api_error", "timeout_error"})
 
 
-class AnthropicProvider(RemoteProvider):
+class AnthropicProvider(KeyedProvider):
     """``POST {base_url}/v1/messages``; ``base_url`` defaults to https://api.anthropic.com."""
 
     name = "anthropic"
     default_model = "claude-haiku-4-5"
 
-    def __init__(
-        self,
-        *,
-        api_key: SecretStr,
-        model: str | None = None,
-        base_url: str | None = None,
-        timeout_s: float = 60.0,
-        retry: RetryPolicy | None = None,
-        limiter: RateLimiter | None = None,
-    ) -> None:
-        super().__init__(
-            model=model,
-            base_url=base_url,
-            limiter=limiter,
-            retry=retry or RetryPolicy(),
-            redact=redactor(api_key),
-        )
-        self._client = anthropic.Anthropic(
-            api_key=api_key.get_secret_value(),
-            base_url=base_url,
-            timeout=timeout_s,
-            max_retries=0,  # RetryPolicy is the one retry policy
-        )
-        self._timeout_s = timeout_s
+    _client: anthropic.Anthropic
+
+    def _make_client(self, api_key: str, base_url: str | None, timeout_s: float) -> anthropic.Anthropic:
+        return anthropic.Anthropic(api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=0)
 
     def _arguments(self, request: ChatRequest) -> dict[str, Any]:
         system = "\n\n".join(m.content for m in request.messages if m.role == "system")

@@ -7,48 +7,25 @@ from collections.abc import Iterator
 from typing import Any
 
 import openai
-from pydantic import SecretStr
 
 from neurolake.llm.base import Message, TokenUsage
-from neurolake.llm.providers.remote import ChatRequest, RawReply, RawToolCall, RemoteProvider
-from neurolake.llm.ratelimit import RateLimiter
-from neurolake.llm.retry import Failure, RetryPolicy, parse_retry_after
-from neurolake.llm.secrets import redactor
+from neurolake.llm.providers.remote import ChatRequest, KeyedProvider, RawReply, RawToolCall
+from neurolake.llm.retry import Failure, parse_retry_after
 
 #: Error codes meaning the account is out of money or quota: waiting does not help.
 SPEND_LIMIT_CODES = frozenset({"insufficient_quota", "billing_hard_limit_reached", "billing_not_active"})
 
 
-class OpenAIProvider(RemoteProvider):
+class OpenAIProvider(KeyedProvider):
     """``POST {base_url}/chat/completions``; ``base_url`` defaults to https://api.openai.com/v1."""
 
     name = "openai"
     default_model = "gpt-4.1-mini"
 
-    def __init__(
-        self,
-        *,
-        api_key: SecretStr,
-        model: str | None = None,
-        base_url: str | None = None,
-        timeout_s: float = 60.0,
-        retry: RetryPolicy | None = None,
-        limiter: RateLimiter | None = None,
-    ) -> None:
-        super().__init__(
-            model=model,
-            base_url=base_url,
-            limiter=limiter,
-            retry=retry or RetryPolicy(),
-            redact=redactor(api_key),
-        )
-        self._client = openai.OpenAI(
-            api_key=api_key.get_secret_value(),
-            base_url=base_url,
-            timeout=timeout_s,
-            max_retries=0,  # RetryPolicy is the one retry policy
-        )
-        self._timeout_s = timeout_s
+    _client: openai.OpenAI
+
+    def _make_client(self, api_key: str, base_url: str | None, timeout_s: float) -> openai.OpenAI:
+        return openai.OpenAI(api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=0)
 
     def _arguments(self, request: ChatRequest) -> dict[str, Any]:
         kwargs: dict[str, Any] = {

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 
 from neurolake.errors import ProviderError
 from neurolake.llm.base import (
@@ -44,6 +44,7 @@ from neurolake.llm.output import (
 from neurolake.llm.prompts import RenderedPrompt
 from neurolake.llm.ratelimit import RateLimiter
 from neurolake.llm.retry import Failure, RetryPolicy
+from neurolake.llm.secrets import redactor
 
 log = logging.getLogger(__name__)
 _CHARS_PER_TOKEN = 4  # a rough, vendor-neutral estimate for the client-side token bucket
@@ -274,6 +275,34 @@ class RemoteProvider(ABC):
             model=reply.model or self.model,
             finish_reason=reply.finish_reason,
         )
+
+
+class KeyedProvider(RemoteProvider):
+    """A hosted provider reached with an API key through its official client (OpenAI, Anthropic)."""
+
+    def __init__(
+        self,
+        *,
+        api_key: SecretStr,
+        model: str | None = None,
+        base_url: str | None = None,
+        timeout_s: float = 60.0,
+        retry: RetryPolicy | None = None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        super().__init__(
+            model=model,
+            base_url=base_url,
+            limiter=limiter,
+            retry=retry or RetryPolicy(),
+            redact=redactor(api_key),
+        )
+        self._timeout_s = timeout_s
+        self._client = self._make_client(api_key.get_secret_value(), base_url, timeout_s)
+
+    @abstractmethod
+    def _make_client(self, api_key: str, base_url: str | None, timeout_s: float) -> Any:
+        """The vendor's client, with its own retries off: ``RetryPolicy`` is the one retry policy."""
 
 
 def _raw(arguments: str | Mapping[str, Any]) -> str:
