@@ -138,7 +138,8 @@ class ConversationService:
         """Step events of one turn (a new question, or ``resume`` of a clarification), then the turn."""
         for event in self._stream(thread_id, text, resume=resume, user=user):
             if event.turn is not None:
-                METRICS.question(outcome_of(event.turn))
+                turn = event.turn
+                METRICS.question(outcome_of(turn), text=turn.question, error=turn.error, message=turn.message)
             yield event
 
     def _stream(

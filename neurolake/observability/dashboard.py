@@ -173,9 +173,13 @@ def _live_section(summary: MetricsSummary) -> str:
         return ""
     llm = [[c.provider, c.model, f"{c.prompt} v{c.version}", str(c.calls), str(c.errors)] for c in live.llm_calls]
     rules = [[rule, str(count)] for rule, count in sorted(live.optimizer_rules.items(), key=lambda kv: -kv[1])]
+    questions = [[f"{f.at:%Y-%m-%d %H:%M:%S}", f.question, f.error, f.message] for f in live.failed_questions]
     cache = [[k, str(v)] for k, v in live.cache.items()]
     return "".join(
         (
+            _section("Questions that failed (this process)", "failed-questions",
+                     ["when (UTC)", "question", "error", "message"], questions, escape_cells=(0, 1, 2, 3),
+                     empty_text=_SINCE_START),
             _section("LLM calls (this process)", "llm", ["provider", "model", "prompt", "calls", "errors"], llm,
                      escape_cells=(0, 1, 2, 3, 4), empty_text=_SINCE_START),
             _section("Optimizer rules fired (this process)", "rules", ["rule", "times"], rules, escape_cells=(0, 1),

@@ -10,7 +10,10 @@ the caller: a metric is worth less than the answer it describes.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -23,6 +26,20 @@ QUERY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2
 LLM_BUCKETS = (0.005, 0.025, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 40.0, 80.0)
 #: How a question ended: an answer, a question back, or an error message.
 QUESTION_OUTCOMES = ("answered", "clarified", "failed")
+
+
+#: Failed questions kept for the dashboard, newest first.
+FAILED_KEPT = 20
+
+
+@dataclass(frozen=True)
+class FailedQuestion:
+    """A question the conversation could not answer: its text, error code and message."""
+
+    question: str
+    error: str
+    message: str
+    at: datetime
 
 
 class Metrics:
@@ -65,6 +82,7 @@ class Metrics:
         )
         for outcome in QUESTION_OUTCOMES:
             self.questions.labels(outcome)  # present at 0, so a rate has a start
+        self.failed_questions: deque[FailedQuestion] = deque(maxlen=FAILED_KEPT)
         self._query_children: dict[tuple[str, str, bool], tuple[Any, Any, Any, Any]] = {}
 
     # ------------------------------------------------------------------------ recording
@@ -123,9 +141,16 @@ class Metrics:
         except Exception:  # pragma: no cover
             log.exception("could not record LLM metrics")
 
-    def question(self, outcome: str) -> None:
-        """A conversation turn that ended as ``answered``, ``clarified`` or ``failed``."""
-        self.questions.labels(outcome if outcome in QUESTION_OUTCOMES else "failed").inc()
+    def question(self, outcome: str, *, text: str = "", error: str | None = None, message: str = "") -> None:
+        """A conversation turn that ended as ``answered``, ``clarified`` or ``failed``.
+
+        A failed one is also kept (the last ``FAILED_KEPT``) with its question and error, so the
+        dashboard can show which questions fail even when they never reached the engine.
+        """
+        outcome = outcome if outcome in QUESTION_OUTCOMES else "failed"
+        self.questions.labels(outcome).inc()
+        if outcome == "failed":
+            self.failed_questions.appendleft(FailedQuestion(text, error or "failed", message, datetime.now(UTC)))
 
     # ------------------------------------------------------------------------ reading
 

@@ -131,11 +131,19 @@ class LlmFigure(BaseModel):
     errors: int
 
 
+class FailedQuestionEntry(BaseModel):
+    question: str
+    error: str = Field(description="A short code: invalid_query, timeout, internal_error...")
+    message: str
+    at: datetime
+
+
 class LiveFigures(BaseModel):
     """This process's counters since it started (not per user, not persisted)."""
 
     queries_by_status: dict[str, int]
     questions: dict[str, int]
+    failed_questions: list[FailedQuestionEntry] = Field(description="The most recent, newest first")
     optimizer_rules: dict[str, int]
     llm_calls: list[LlmFigure]
     llm_tokens: dict[str, int]
@@ -268,6 +276,10 @@ def live_figures(platform: NeuroLake, metrics: Metrics) -> LiveFigures:
     return LiveFigures(
         queries_by_status={k: int(v) for k, v in metrics.by_label("neurolake_queries", "status").items()},
         questions={o: int(metrics.total("neurolake_questions", outcome=o)) for o in QUESTION_OUTCOMES},
+        failed_questions=[
+            FailedQuestionEntry(question=f.question, error=f.error, message=f.message, at=f.at)
+            for f in list(metrics.failed_questions)
+        ],
         optimizer_rules={k: int(v) for k, v in metrics.by_label("neurolake_optimizer_rules_fired", "rule").items()},
         llm_calls=[
             LlmFigure(provider=p, model=m, prompt=n, version=v, calls=c, errors=e)

@@ -33,3 +33,5 @@ def test_a_question_that_cannot_run_counts_as_failed(service: ConversationServic
 
     assert turn.error is not None
     assert delta(before) == {"answered": 0, "clarified": 0, "failed": 1}
+    kept = METRICS.failed_questions[0]  # for the dashboard: which questions fail, and why
+    assert (kept.question, kept.error, kept.message) == ("SELECT * FROM no_such_table", turn.error, turn.message)

@@ -34,6 +34,8 @@ QUERIES = [
     "SELECT p.category, sum(i.quantity) AS units FROM order_items i JOIN products p USING (product_id) GROUP BY 1",
 ]
 FAILING = ["SELECT revenue FROM orders", "SELECT * FROM sales"]
+#: Answered, clarified (whose customers: the question could mean either country), failed.
+QUESTIONS = ["revenue by country", "how many are from Germany", "SELECT * FROM nowhere"]
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +51,8 @@ def dashboard_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
         headers = {"Authorization": f"Bearer {key}"}
         for sql in QUERIES * 3 + FAILING:
             client.post("/api/v1/queries", json={"sql": sql}, headers=headers)
+        for question in QUESTIONS:
+            client.post("/api/v1/ask", json={"question": question}, headers=headers)
         yield base, key
 
 
@@ -83,11 +87,14 @@ def test_an_admin_signs_in_and_sees_every_chart_and_the_figures(
                 page.locator(f"#chart-{chart} .main-svg").first.bounding_box(),
             )
             assert plot["x"] + plot["width"] <= box["x"] + box["width"] + 1
-        assert page.locator('[data-figure="queries"] b').inner_text() == str(len(QUERIES) * 3 + len(FAILING))
+        # Of the questions, only the answered one ran a query (the failed one was stopped before the engine).
+        assert page.locator('[data-figure="queries"] b').inner_text() == str(len(QUERIES) * 3 + len(FAILING) + 1)
         assert page.locator('[data-figure="failed"] b').inner_text() == str(len(FAILING))
-        assert page.locator('[data-figure="cache hit rate"] b').inner_text() == "67%"  # 8 of 12 answers
+        for outcome in ("answered", "clarified", "failed"):
+            assert page.locator(f'[data-figure="questions {outcome}"] b').inner_text() == "1"
         failures = page.locator('[data-section="failures"]').inner_text()
         assert all(sql in failures for sql in FAILING)
+        assert QUESTIONS[-1] in page.locator('[data-section="failed-questions"]').inner_text()
         bars = page.locator("#chart-tables .bars .point")
         assert bars.count() == len(page.locator('[data-section="tables"] tr').all()) - 1
     finally:
