@@ -451,14 +451,26 @@ def _compare_at(q: Question, i: int) -> Cue | None:
         value = number.value
         if number.kind == "date":
             value = number.value.isoformat()
+        if number.kind == "number" and _times(q, end + 1):
+            # "ordered more than 3 times": how often, a count of the rows that refer to it.
+            q.claim(end + 1, end + 2, "compare")
+            return Cue("compare", end + 1, i, op=op, value=value, extra={"times": True})
         # "100 or more", "5 or fewer"
         return Cue("compare", end, i, op=op, value=value, hints=hints)
     tok = q.tokens[i]
     if tok.kind == "number" and not tok.used and q.word(i + 1) == "or" and q.word(i + 2) in ("more", "less", "fewer"):
         op = ">=" if q.word(i + 2) == "more" else "<="
+        if _times(q, i + 3):
+            q.claim(i, i + 4, "compare")  # "5 or more times"
+            return Cue("compare", i + 3, i, op=op, value=tok.value, extra={"times": True})
         q.claim(i, i + 3, "compare")
         return Cue("compare", i + 2, i, op=op, value=tok.value, extra={"number_first": True})
     return None
+
+
+def _times(q: Question, index: int) -> bool:
+    tok = q.at(index)
+    return tok is not None and not tok.used and tok.text in ("times", "time")
 
 
 def _looks_like_year_after(q: Question, i: int, words: tuple[str, ...], number: Any) -> bool:

@@ -26,7 +26,7 @@ from neurolake.intent.model import (
     TimeRange,
     TimeTravel,
 )
-from neurolake.intent.resolve import DEFAULT_TOP, UNLINKED_PENALTY, Resolver, kind_of
+from neurolake.intent.resolve import _COUNT_OF_WHAT, DEFAULT_TOP, UNLINKED_PENALTY, Resolver, _counts_table, kind_of
 from neurolake.intent.schema import SchemaInfo
 from neurolake.intent.text import Question
 
@@ -95,6 +95,17 @@ class FollowUp:
                 else:
                     filters = [f for f in filters if f.column != target.qualified]
                     filters.append(Filter(column=target.qualified, op="!=" if negate else "=", value=target.value))
+            elif slot.role == "compare" and (having := self._having(intent, slot)) is not None:
+                # "only those with more than 10 orders", "only those above 1000": the groups, not the rows.
+                measure, condition = having
+                if measure not in intent.measures:
+                    intent.measures.append(measure)
+                intent.having = [
+                    h for h in intent.having if not (h.column == condition.column and h.op == condition.op)
+                ] + [condition]
+            elif slot.role == "compare" and _counts_table(slot):
+                # "only those with more than 5 orders" with nothing to count them per: not a row filter.
+                return Intent(kind=IntentKind.UNKNOWN, question=question, confidence=0.0, refusal=_COUNT_OF_WHAT)
             elif slot.role == "compare" and target is not None:
                 op = slot.op or "="
                 filters = [f for f in filters if not (f.column == target.qualified and f.op == op)]
@@ -181,6 +192,65 @@ class FollowUp:
             if score > best_score:
                 best, best_score = t, score
         return best
+
+    def _having(self, intent: Intent, slot: Slot) -> tuple[Measure, Filter] | None:
+        """A comparison in a follow-up of a grouped aggregate that is about what is computed per group:
+        a bare number ("only those above 1000": the measure), a count ("with more than 10 orders"),
+        or the measure's own column ("only those with revenue over 1M")."""
+        if slot.popularity:
+            return None
+        mention = slot.mention
+        counts = slot.function == "count" and mention is not None and mention.best.kind == "table"
+        if not intent.measures and not intent.group_by and counts and mention is not None:
+            # A list of one table, then a count of rows that refer to it.
+            root = intent.tables[0]
+            if mention.best.table == root or not self._entity_groups(root):
+                return None
+            if self.resolver._tree(root, frozenset({mention.best.table})) is None:
+                return None
+            # "show me the customers", then "only those with more than 5 orders": per customer.
+            intent.group_by = self._entity_groups(root)
+            intent.columns, intent.distinct = [], False
+        elif not intent.measures or not intent.group_by:
+            return None
+        measure: Measure | None = None
+        if mention is None:
+            measure = intent.measures[-1]
+        elif slot.function == "count" and mention.best.kind == "table":
+            info = self.schema.tables[mention.best.table]
+            key = info.key.qualified if info.key is not None else None
+            for m in intent.measures:
+                counts_rows = m.function == "count" and m.column is None and intent.tables[0] == info.name
+                if counts_rows or (
+                    m.function in ("count", "count_distinct") and m.column is not None and m.column == key
+                ):
+                    measure = m
+            if measure is None and key is None and info.name != intent.tables[0]:
+                if intent.measures:
+                    return None  # counting its rows would change what the other measures count
+                # Rows without a key ("items" of an order) are counted from their own table.
+                intent.tables = [info.name, *[t for t in intent.tables if t != info.name]]
+                measure = Measure(function="count")
+            if measure is None:
+                joined = info.name != intent.tables[0] or bool(intent.joins)
+                measure = (
+                    Measure(function="count_distinct", column=key) if key and joined else Measure(function="count")
+                )
+        elif mention.best.kind == "column":
+            columns = {t.qualified for t in mention.of_kind("column")[:3]}
+            measure = next((m for m in intent.measures if m.column in columns), None)
+        if measure is None:
+            return None
+        op = slot.op or "="
+        value = list(slot.value) if op == "between" else slot.value
+        return measure, Filter(column=measure.alias, op=op, value=value)
+
+    def _entity_groups(self, table: str) -> list[GroupBy]:
+        info = self.schema.tables[table]
+        out = [GroupBy(column=info.key.qualified)] if info.key is not None else []
+        if out and info.label is not None and info.label is not info.key:
+            out.append(GroupBy(column=info.label.qualified))
+        return out
 
     def _measure_of(self, t: Target) -> Measure | None:
         """A bare amount column as a measure (sum, or avg for prices and rates); None for anything else."""

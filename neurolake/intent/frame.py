@@ -38,6 +38,9 @@ class Slot:
     popularity: bool = False
     #: The cue word that opened the slot ("each", "by").
     source: str = ""
+    #: A comparison's: the slot of the mention it took over ("countries" in "countries with more
+    #: than 5 customers"), put back when the number turns out to count something else.
+    displaced: Slot | None = None
 
     def __repr__(self) -> str:
         what = self.mention.text if self.mention else "-"
@@ -97,11 +100,20 @@ def build_frame(q: Question, mentions: list[Mention], cues: list[Cue], frame: Fr
                 continue
             pending = item
             continue
-        if compare is not None and item.start == compare[1] and _numeric_column(item):
+        if compare is not None and item.start == compare[1] and (_numeric_column(item) or item.best.kind == "table"):
             # "over 1000 dollars", "at least 3 units": the unit names the compared column.
             target, _ = compare
-            if target.mention is None or target.mention.best.kind == "table":
+            counts = item.best.kind == "table"
+            if target.popularity:
+                pass
+            elif target.mention is None or target.mention.best.kind == "table" or (counts and target.displaced):
+                if counts and target.displaced is not None and target in frame.slots:
+                    # "categories with more than 10 products": the categories are listed after all.
+                    frame.slots.insert(frame.slots.index(target), target.displaced)
+                    target.displaced = None
                 target.mention = item
+                if counts:
+                    target.function = "count"  # "more than 5 orders": how many orders
                 compare = None
                 continue
         compare = None
@@ -216,6 +228,8 @@ def _slot_for(
             for slot in reversed(frame.slots):
                 if slot.role == "compare" and slot.mention is None:
                     slot.mention = mention
+                    if mention.best.kind == "table":
+                        slot.function = "count"  # "5 or more orders": how many orders
                     return None
     best = mention.best
     if best.kind == "value":
@@ -241,14 +255,23 @@ def _numeric_column(mention: Mention) -> bool:
 def _compare(frame: Frame, cue: Cue, previous: Mention | None, previous_slot: Slot | None, q: Question) -> Slot:
     """Attach a comparison to the mention right before it ("price over 100") when there is one."""
     mention = None
+    function = None
+    displaced = None
     roles = ("column", "entity", "which", "measure")
-    if previous is not None and previous_slot is not None and previous_slot.role in roles:
+    times = bool(cue.extra.get("times"))
+    if previous is not None and previous_slot is not None and previous_slot.role in roles and not times:
         between = [t for t in q.tokens[previous.end : cue.start] if not t.used]
         if len(between) <= 2 and any(c.kind == "column" for c in previous.candidates):
             mention = previous
             if previous_slot.role in ("column", "measure") and previous_slot in frame.slots:
-                # "with a total amount over 1000": "total" named the column, nothing is summed.
+                # "with a total amount over 1000": "total" named the column, nothing is summed,
+                # unless the resolver finds it is computed per group ("average price below 50").
                 frame.slots.remove(previous_slot)
-    slot = Slot("compare", mention, op=cue.op, value=cue.value, hints=cue.hints)
+                displaced = previous_slot
+                if previous_slot.role == "measure":
+                    function = previous_slot.function
+    slot = Slot("compare", mention, function=function, op=cue.op, value=cue.value, hints=cue.hints)
+    slot.displaced = displaced
+    slot.popularity = times
     frame.slots.append(slot)
     return slot

@@ -160,6 +160,9 @@ class Intent(BaseModel):
     measures: list[Measure] = Field(default_factory=list)
     group_by: list[GroupBy] = Field(default_factory=list)
     filters: list[Filter] = Field(default_factory=list)
+    #: Conditions on what is computed per group (SQL ``HAVING``): each ``column`` is the alias of
+    #: one of ``measures`` ("customers with more than 5 orders": ``count_distinct_order_id > 5``).
+    having: list[Filter] = Field(default_factory=list)
     time_range: TimeRange | None = None
     order_by: list[OrderBy] = Field(default_factory=list)
     limit: int | None = Field(None, ge=1)
@@ -246,6 +249,8 @@ def describe(intent: Intent) -> str:
         parts.append("by " + ", ".join(g.grain or g.column for g in intent.group_by))
     for f in intent.filters:
         parts.append(f"where {f.column} {f.op} {f.value}")
+    for f in intent.having:
+        parts.append(f"having {f.column} {f.op} {f.value}")
     if intent.time_range is not None and intent.time_range.label:
         parts.append(intent.time_range.label)
     if intent.limit:

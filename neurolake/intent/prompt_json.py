@@ -72,7 +72,7 @@ def to_prompt_json(intent: Intent) -> dict[str, Any]:
             )
         if intent.time_range.end is not None:
             filters.append({"column": intent.time_range.column, "op": "<", "value": intent.time_range.end.isoformat()})
-    return {
+    out: dict[str, Any] = {
         "kind": kind,
         "tables": list(intent.tables),
         "measures": [{"function": m.function, "column": m.column} for m in intent.measures],
@@ -95,6 +95,19 @@ def to_prompt_json(intent: Intent) -> dict[str, Any]:
         if clarification is not None and intent.ambiguities
         else None,
     }
+    if intent.having:
+        # Written like order_by's aggregates: {"column": "count(*)", "op": ">", "value": 5}.
+        out["having"] = [
+            {
+                "column": f"{aliases[h.column].function}({aliases[h.column].column or '*'})"
+                if h.column in aliases
+                else h.column,
+                "op": h.op,
+                "value": h.value,
+            }
+            for h in intent.having
+        ]
+    return out
 
 
 def from_prompt_json(data: dict[str, Any], question: str, schema: SchemaInfo, graph: JoinGraph) -> Intent:
@@ -151,6 +164,23 @@ def from_prompt_json(data: dict[str, Any], question: str, schema: SchemaInfo, gr
         elif target not in {m.alias for m in measures}:
             target = _column(schema, target)
         order.append(OrderBy(target=target, direction="asc" if str(o.get("direction")).lower() == "asc" else "desc"))
+    having = []
+    for h in data.get("having") or []:
+        target = str(h.get("column") or "")
+        op = _OPS.get(str(h.get("op", "=")).lower())
+        if op is None or op in ("in", "like"):
+            raise IntentShapeError(f"having: unsupported operator {h.get('op')!r}")
+        match = _AGGREGATE_REF.match(target)
+        if match:
+            function = "count_distinct" if match.group(2) else match.group(1).lower()
+            column = match.group(3) or "*"
+            measure = Measure(function=function, column=_column(schema, column) if column != "*" else None)
+            if measure not in measures:
+                measures.append(measure)
+            target = measure.alias
+        elif target not in {m.alias for m in measures}:
+            raise IntentShapeError(f"having: {target} is not an aggregate such as count(*) or sum(table.column)")
+        having.append(Filter(column=target, op=op, value=h.get("value")))
     as_of = data.get("as_of")
     travel = None
     if as_of not in (None, ""):
@@ -160,6 +190,7 @@ def from_prompt_json(data: dict[str, Any], question: str, schema: SchemaInfo, gr
         measures=measures,
         group_by=groups,
         filters=filters,
+        having=having,
         order_by=order,
         limit=data.get("limit"),
         time_travel=travel,

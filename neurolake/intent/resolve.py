@@ -86,6 +86,11 @@ class Resolver:
         slots = self._prepare(frame)
         if not slots and frame.period is None:
             return Intent(kind=IntentKind.UNKNOWN, question=question, confidence=0.0, refusal=_NOT_UNDERSTOOD)
+        if any(s.role == "compare" and _counts_table(s) for s in slots):
+            # "how many customers have more than 5 orders": a count of groups, not of rows.
+            nested = any(s.role in ("measure", "rank") for s in slots)
+            refusal = _NESTED if nested else _COUNT_OF_WHAT
+            return Intent(kind=IntentKind.UNKNOWN, question=question, confidence=0.0, refusal=refusal)
         choices = [self._choices(slot, frame, slots) for slot in slots]
         time_grouped = frame.grain is not None and not any(
             s.role == "group" and any(self._is_temporal(t) for t in (s.mention.candidates if s.mention else []))
@@ -183,6 +188,16 @@ class Resolver:
             else:
                 swap(w, Slot("filter", mention))
 
+        # "customers with more than 5 orders", "countries with revenue over 1M": a comparison on
+        # something computed per subject filters the groups (HAVING), not the rows.
+        for c in of("compare"):
+            subject = self._having_subject(c, slots)
+            if subject is None:
+                continue
+            swap(c, Slot("having", c.mention, function=c.function, op=c.op, value=c.value, popularity=c.popularity))
+            if subject.role in ("column", "group") and subject.mention is not None:
+                swap(subject, Slot("group", subject.mention))
+
         # "the largest order total": a superlative with nothing to rank is an aggregate.
         if frame.limit is None and not of("entity", "group"):
             for r in of("rank"):
@@ -192,7 +207,7 @@ class Resolver:
                     frame.ranking = False
 
         # "revenue by country": a number next to a grouping is summed (averaged for prices).
-        if (of("group") or frame.grain) and not of("measure", "rank"):
+        if (of("group") or frame.grain) and not of("measure", "rank", "having"):
             numbers = [c for c in of("column") if numeric(c)]
             if numbers:
                 swap(numbers[0], Slot("measure", numbers[0].mention, function=None))
@@ -200,7 +215,7 @@ class Resolver:
                 # "orders by status": count the entity's rows per group.
                 slots.append(Slot("measure", None, function="count"))
 
-        if of("measure", "rank"):
+        if of("measure", "rank", "having"):
             # "average discount on order lines": a leftover name says where, it is not listed.
             for c in of("column", "hint"):
                 swap(c, Slot("context", c.mention))
@@ -213,6 +228,82 @@ class Resolver:
             if i > 0 or targets or any(s.role == "measure" and s.mention is not None for s in slots):
                 swap(e, Slot("context", e.mention))
         return slots
+
+    def _having_subject(self, compare: Slot, slots: list[Slot]) -> Slot | None:
+        """What a comparison is computed per, when it is on an aggregate; None for a row filter.
+
+        "customers with more than 5 orders" (a count of another table), "products ordered more
+        than 3 times" (rows that refer to the entity), "customers with revenue over 1000" (a
+        number of a table that refers to the entity), "countries with revenue over 10000" and
+        "categories whose average price is below 50" (a number per value of a column). "orders
+        over 100" and "products cheaper than 10" compare the entity's own column: rows.
+        """
+        mention = compare.mention
+        entities = [s for s in slots if s.role == "entity" and s.mention is not None and s.mention.best.kind == "table"]
+        entity_tables = {s.mention.best.table for s in entities if s.mention is not None}
+        columns = [
+            s
+            for s in slots
+            if s.role in ("column", "group")
+            and s.mention is not None
+            and s.mention.best.kind == "column"
+            and not _numeric_first(s.mention.candidates, self.schema)
+            and s.mention.end <= (mention.start if mention is not None else 10**6)
+        ]
+        if compare.popularity:
+            return entities[0] if entities else None
+        if mention is None:
+            return None
+        if _counts_table(compare):
+            counted = mention.best.table
+            rest = [e for e in entities if e.mention is not None and e.mention.best.table != counted]
+            if rest:
+                return rest[0]
+            return columns[0] if columns and not entities else None
+        if mention.best.kind != "column" or not _numeric_first(mention.candidates, self.schema):
+            return None
+        if entities:
+            owners = {t.table for t in mention.of_kind("column")}
+            table = mention.best.table
+            if owners & entity_tables or not any(table in self._children(e) for e in entity_tables):
+                return None  # "orders with a total amount over 1000": the entity's own number
+            return entities[0]
+        return columns[0] if columns else None
+
+    def _children(self, table: str) -> set[str]:
+        """Tables whose rows refer to ``table``, directly or through others (one-to-many)."""
+        seen: set[str] = set()
+        todo = [table]
+        while todo:
+            current = todo.pop()
+            for fk in self.graph.neighbours(current):
+                if fk.ref_table == current and fk.table != current and fk.table not in seen and fk.table != table:
+                    seen.add(fk.table)
+                    todo.append(fk.table)
+        return seen
+
+    def _having_choices(self, slot: Slot, slots: list[Slot]) -> list[Choice]:
+        """What is computed per subject and compared: a count of a table or an aggregate of a number."""
+        if slot.popularity:
+            return self._rank_choices(slot, slots)
+        mention = slot.mention
+        if mention is None:
+            return []
+        out: list[Choice] = []
+        if slot.function == "count" and mention.best.kind == "table":
+            for t in mention.of_kind("table"):
+                label = f"number of {_words(self.schema.tables[t.table].words)}"
+                out.append(Choice(t, t.score, frozenset({t.table}), label, "count"))
+            return _top(out)
+        entity_tables = set(self._entity_tables(slots))
+        for t in mention.of_kind("column"):
+            col = self._column(t)
+            if not col.is_numeric or col.role == "key" or t.table in entity_tables:
+                continue
+            fn = slot.function if slot.function in ("sum", "avg", "min", "max") else None
+            fn = fn or ("avg" if col.averaged else "sum")
+            out.append(Choice(t, t.score, frozenset({t.table}), self._column_label(t), fn))
+        return _top(_dedupe(out))
 
     def _choices(self, slot: Slot, frame: Frame, slots: list[Slot]) -> list[Choice]:
         mention = slot.mention
@@ -233,6 +324,8 @@ class Resolver:
             return self._measure_choices(slot, slots)
         if role == "rank":
             return self._rank_choices(slot, slots)
+        if role == "having":
+            return self._having_choices(slot, slots)
         if role == "group":
             if mention is None:
                 return []
@@ -451,12 +544,18 @@ class Resolver:
                     for col in self.schema.tables[t.table].columns:
                         if col.is_temporal:
                             hinted.setdefault(col.qualified, 0.85)
+        # "customers who spent more than 1000 in 2024": the period is on the rows that are summed.
+        computed = {
+            t for s, pool in zip(slots, choices, strict=False) if s.role == "having" for c in pool[:1] for t in c.tables
+        }
         out = []
         for col in self.schema.columns:
             if not col.is_temporal:
                 continue
             t = Target("column", col.table, 0.0, col.name)
             score = max(0.65, hinted.get(col.qualified, 0.0) + (0.1 if col.qualified in hinted else 0.0))
+            if not hinted and col.table in computed:
+                score = 0.8
             out.append(Choice(replace(t, score=round(score, 3)), score, frozenset({col.table}), self._column_label(t)))
         out.sort(key=lambda c: -c.score)
         return out[:6]
@@ -492,7 +591,7 @@ class Resolver:
         steps, joins = tree
         chosen = [(table, paths[0]) for table, paths in steps]
         additive = any(
-            s.role in ("measure", "rank")
+            s.role in ("measure", "rank", "having")
             and c.detail in ("sum", "avg")
             and c.target is not None
             and c.target.table == root
@@ -504,7 +603,7 @@ class Resolver:
         return Plan(combo, root, chosen, score, options)
 
     def _root(self, slots: list[Slot], combo: tuple[Choice, ...]) -> str | None:
-        order = ("measure", "rank", "entity", "column", "group", "filter", "compare", "order", "time")
+        order = ("measure", "rank", "having", "entity", "column", "group", "filter", "compare", "order", "time")
         for role in order:
             for slot, choice in zip(slots, combo, strict=True):
                 if slot.role != role or not choice.tables:
@@ -595,6 +694,7 @@ class Resolver:
         filters: list[Filter] = []
         order: list[OrderBy] = []
         columns: list[str] = []
+        having: list[Filter] = []
         entity: str | None = None
         in_values: dict[str, list[Any]] = {}
         for slot, choice in zip(slots, combo, strict=True):
@@ -631,6 +731,12 @@ class Resolver:
                 negate = choice.detail == "not"
                 key = f"{t.qualified}|{negate}"
                 in_values.setdefault(key, []).append(t.value)
+            elif slot.role == "having":
+                m = self._measure(choice, slot, root, len(joins) > 0)
+                measures.append(m)
+                op = slot.op or "="
+                value = list(slot.value) if op == "between" else slot.value
+                having.append(Filter(column=m.alias, op=op, value=value))
             elif slot.role == "compare" and t is not None:
                 op = slot.op or "="
                 if op == "between":
@@ -659,7 +765,7 @@ class Resolver:
         ranked_aggregate = any(
             s.role == "rank" and c.detail not in ("order", None) for s, c in zip(slots, combo, strict=True)
         )
-        if ranked_aggregate and entity is not None and not groups:
+        if (ranked_aggregate or having) and entity is not None and not groups:
             # "top 5 products by revenue": the revenue is summed per product.
             info = self.schema.tables[entity]
             groups += self._groups(Choice(Target("table", entity, 1.0), 1.0, frozenset({entity}), "", "entity"), frame)
@@ -668,6 +774,7 @@ class Resolver:
         intent.measures = list(dict.fromkeys(measures))
         intent.group_by = list(dict.fromkeys(groups))
         intent.filters = filters
+        intent.having = having
         if frame.sort_direction and order:
             order = [OrderBy(target=o.target, direction=frame.sort_direction) for o in order]
         if frame.sort_direction and not order and intent.measures and frame.ranking is False:
@@ -904,6 +1011,23 @@ class Resolver:
 
 
 _NOT_UNDERSTOOD = "I could not find anything in your tables that this question refers to."
+_NESTED = (
+    'Counting the groups that meet a condition ("how many customers have more than 5 orders") needs a '
+    'nested query, which I cannot write yet. Ask for the groups themselves ("customers with more than '
+    '5 orders"): the number of rows is the answer.'
+)
+
+_COUNT_OF_WHAT = (
+    "A number of rows can be compared per something only: say what it is counted for "
+    '("customers with more than 5 orders").'
+)
+
+
+def _counts_table(slot: Slot) -> bool:
+    """A comparison whose number counts a table ("more than 5 orders")."""
+    return slot.function == "count" and slot.mention is not None and slot.mention.best.kind == "table"
+
+
 _SLOT_NOUNS = {"time": "the date", "measure": "the amount", "compare": "the number"}
 
 

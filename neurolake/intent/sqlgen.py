@@ -126,6 +126,8 @@ class SqlGenerator:
             select = select.where(exp.and_(*conditions))
         if group_exprs and intent.measures:
             select = select.group_by(*[e.copy() for e in group_exprs])
+        if intent.having:
+            select = select.having(exp.and_(*[self._having_expr(f, intent.measures) for f in intent.having]))
         order = []
         measure_aliases = {m.alias for m in intent.measures} | {g.alias for g in intent.group_by}
         for item in intent.order_by:
@@ -212,6 +214,19 @@ class SqlGenerator:
         if flt.op == "like":
             return exp.ILike(this=column, expression=_literal(f"%{flt.value}%", "text"))
         return _COMPARISONS[flt.op](this=column, expression=_literal(flt.value, typed))
+
+    def _having_expr(self, flt: Filter, measures: list[Measure]) -> exp.Expr:
+        """A condition on a measure (named by its alias), written on the aggregate itself."""
+        measure = next((m for m in measures if m.alias == flt.column), None)
+        if measure is None:
+            raise QueryValidationError(f"HAVING names {flt.column!r}, which is not one of the measures.")
+        value = self._measure_expr(measure)
+        if flt.op == "between":
+            low, high = flt.value
+            return exp.Between(this=value, low=_literal(low, "number"), high=_literal(high, "number"))
+        if flt.op not in _COMPARISONS:
+            raise QueryValidationError(f"HAVING supports comparisons, not {flt.op!r}.")
+        return _COMPARISONS[flt.op](this=value, expression=_literal(flt.value, "number"))
 
     # ------------------------------------------------------------------------ validation
 
