@@ -28,15 +28,27 @@ def tag_positional_parameters(tree: exp.Expr, *, dialect: str = "duckdb") -> Non
         placeholder.meta[_PARAMETER] = position[placeholder.meta[_PARAMETER]]
 
 
-def check_rewrite(before: exp.Expr, after: exp.Expr, *, dialect: str) -> None:
-    """Raise :class:`UnsafeRewrite` if ``after`` lost a time travel clause or reordered a ``?``."""
+def check_rewrite(
+    before: exp.Expr,
+    after: exp.Expr,
+    *,
+    dialect: str,
+    reads_before: Counter[tuple[str, str]] | None = None,
+    parameters: bool = True,
+) -> None:
+    """Raise :class:`UnsafeRewrite` if ``after`` lost a time travel clause or reordered a ``?``.
+
+    ``reads_before`` is ``time_travel(before)`` when already known; ``parameters=False`` says
+    the query had no ``?`` when they were tagged, so there is no order to check (a rewrite
+    cannot make up tagged ones).
+    """
     if isinstance(before, exp.Query) and not isinstance(after, exp.Query):
         raise UnsafeRewrite("the rewrite is no longer a query")
-    gained = time_travel(after) - time_travel(before)
+    gained = time_travel(after) - (time_travel(before) if reads_before is None else reads_before)
     if gained:
         table, version = next(iter(gained))
         raise UnsafeRewrite(f"the rewrite changed how table {table} is read ({version or 'current version'})")
-    if parameter_order(after, dialect=dialect) != parameter_order(before, dialect=dialect):
+    if parameters and parameter_order(after, dialect=dialect) != parameter_order(before, dialect=dialect):
         raise UnsafeRewrite("the rewrite moves, drops or copies a positional parameter (?)")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from neurolake.optimizer.constant_folding import constant_folding
-from neurolake.optimizer.invariants import check_rewrite, tag_positional_parameters
+from neurolake.optimizer.invariants import check_rewrite, tag_positional_parameters, time_travel
 from neurolake.optimizer.join_reordering import join_reordering
 from neurolake.optimizer.outputs import OutputContract, UnsafeRewrite, remember_identifier_case
 from neurolake.optimizer.predicate_pushdown import predicate_pushdown
@@ -25,6 +26,7 @@ from neurolake.optimizer.projection_pruning import projection_pruning
 from neurolake.optimizer.qualify import build_schema, is_qualified, qualify
 from neurolake.optimizer.redundant_subquery_elimination import redundant_subquery_elimination
 from neurolake.optimizer.rule import FunctionRule, OptimizationContext, OptimizationRule, RuleSkipped
+from neurolake.optimizer.trees import same_tree, share_scalar_meta
 
 if TYPE_CHECKING:
     from neurolake.config import Settings
@@ -74,15 +76,25 @@ class OptimizationResult:
 
     When no optimization rule changed the query, ``tree`` and ``sql`` are the query as written;
     ``error`` says why when the optimizer itself failed (the query then runs as written too).
+    ``sql`` is generated from ``tree`` in ``dialect`` when first read: the engine prints the
+    tree itself, so it never pays for it.
     """
 
     tree: exp.Expr
-    sql: str
     changes: list[RuleChange] = field(default_factory=list)
     applied: list[str] = field(default_factory=list)
     enabled: bool = True
     duration_ms: float = 0.0
     error: str | None = None
+    dialect: str = "duckdb"
+    _sql: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def sql(self) -> str:
+        """The SQL of ``tree`` in ``dialect`` (generated once, on first read)."""
+        if self._sql is None:
+            self._sql = self.tree.sql(self.dialect)
+        return self._sql
 
     @property
     def timings(self) -> dict[str, float]:
@@ -171,14 +183,14 @@ class QueryOptimizer:
         start = time.perf_counter()
         on = self.enabled if enabled is None else enabled
         if not on or not isinstance(tree, exp.Query):
-            return OptimizationResult(tree.copy(), tree.sql(dialect), enabled=on, duration_ms=_elapsed_ms(start))
+            return OptimizationResult(tree.copy(), enabled=on, duration_ms=_elapsed_ms(start), dialect=dialect)
         try:
             return self._optimize(tree, schema, row_counts, dialect, start)
         except Exception as error:  # a bug outside any one rule still must not fail the query
             message = f"{type(error).__name__}: {error}"
             logger.warning("query optimizer failed, the query runs as written: %s", message)
             logger.debug("query optimizer failure", exc_info=True)
-            return OptimizationResult(tree.copy(), tree.sql(dialect), error=message, duration_ms=_elapsed_ms(start))
+            return OptimizationResult(tree.copy(), error=message, duration_ms=_elapsed_ms(start), dialect=dialect)
 
     def _optimize(
         self,
@@ -191,10 +203,12 @@ class QueryOptimizer:
         working = tree.copy()  # the one copy of the caller's tree; it is never touched
         context = _context(working, schema, row_counts, dialect)
         if context.outputs is None:  # no select list names the result (VALUES, ...)
-            return OptimizationResult(working, working.sql(dialect), duration_ms=_elapsed_ms(start))
+            return OptimizationResult(working, duration_ms=_elapsed_ms(start), dialect=dialect)
 
         tag_positional_parameters(working, dialect=dialect)
+        share_scalar_meta(working)  # cheaper copies from here on
         sql = working.sql(dialect)
+        run = _Pass(parameters=any(True for _ in working.find_all(exp.Placeholder)))
         changes: list[RuleChange] = []
         qualified: bool | None = None  # known once asked, until the tree changes
         for rule in self.rules:
@@ -203,27 +217,36 @@ class QueryOptimizer:
                 if not qualified:
                     changes.append(self._skipped(rule.name, sql, "columns are not qualified with their tables"))
                     continue
-            working, change = self._run(rule, working, context, sql)
+            working, change = self._run(rule, working, context, sql, run)
             changes.append(change)
             if change.changed:
                 sql, qualified = change.sql_after, None
         applied = [c.rule for c, r in zip(changes, self.rules, strict=True) if c.changed and not _preparatory(r)]
         # with nothing optimized, hand back the query as written rather than its qualified form
         final = context.outputs.restore(working) if applied else tree.copy()
-        return OptimizationResult(final, final.sql(dialect), changes, applied, duration_ms=_elapsed_ms(start))
+        return OptimizationResult(final, changes, applied, duration_ms=_elapsed_ms(start), dialect=dialect)
 
     def _run(
-        self, rule: OptimizationRule, tree: exp.Expr, context: OptimizationContext, sql_before: str
+        self, rule: OptimizationRule, tree: exp.Expr, context: OptimizationContext, sql_before: str, run: _Pass
     ) -> tuple[exp.Expr, RuleChange]:
         """Apply one rule to a snapshot of ``tree``; on any failure keep ``tree`` and say why."""
         start = time.perf_counter()
         name = rule.name
+        snapshot, run.spare = (run.spare, None) if run.spare is not None else (tree.copy(), None)
         try:
-            rewritten = rule.apply(tree.copy(), context=context)
+            rewritten = rule.apply(snapshot, context=context)
+            if rewritten.parent is None and same_tree(rewritten, tree):
+                # The same tree, so the same SQL: no need to generate it. And a copy of ``tree``
+                # in every respect, so it can be the next rule's snapshot instead of a new copy.
+                run.spare = rewritten
+                return tree, RuleChange(name, False, _elapsed_ms(start), sql_before, sql_before)
+            share_scalar_meta(rewritten)
             sql_after = rewritten.sql(context.dialect)
             if sql_after == sql_before:
                 return tree, RuleChange(name, False, _elapsed_ms(start), sql_before, sql_before)
-            check_rewrite(tree, rewritten, dialect=context.dialect)
+            if run.reads is None:
+                run.reads = time_travel(tree)
+            check_rewrite(tree, rewritten, dialect=context.dialect, reads_before=run.reads, parameters=run.parameters)
             if context.outputs is not None:
                 context.outputs.verify(rewritten)
         except RuleSkipped as reason:
@@ -237,6 +260,7 @@ class QueryOptimizer:
             logger.debug("optimizer rule %s failure", name, exc_info=True)
             return tree, RuleChange(name, False, _elapsed_ms(start), sql_before, sql_before, error=message)
 
+        run.reads = None  # the tree changes
         change = RuleChange(name, True, _elapsed_ms(start), sql_before, sql_after)
         logger.debug(
             "optimizer rule %s rewrote the query in %.2f ms\n  before: %s\n  after:  %s",
@@ -253,6 +277,18 @@ class QueryOptimizer:
         logger.debug("optimizer rule %s skipped: %s", name, reason)
         duration = _elapsed_ms(start) if start is not None else 0.0
         return RuleChange(name, False, duration, sql, sql, skipped=reason)
+
+
+@dataclass
+class _Pass:
+    """What one optimization keeps between rules to avoid repeating work."""
+
+    #: The query has positional parameters (``?``); without any, no rewrite can reorder them.
+    parameters: bool
+    #: A copy of the current tree nobody else holds: an unchanged rule's output.
+    spare: exp.Expr | None = None
+    #: The current tree's table reads (see :func:`time_travel`), once computed.
+    reads: Counter[tuple[str, str]] | None = None
 
 
 def _preparatory(rule: OptimizationRule) -> bool:

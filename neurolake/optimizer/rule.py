@@ -84,6 +84,7 @@ class FunctionRule:
     needs_qualified_tree: bool = False
     preparatory: bool = False
     name: str = ""
+    _parameters: tuple[str, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.name:
@@ -91,5 +92,8 @@ class FunctionRule:
 
     def apply(self, tree: exp.Expr, *, context: OptimizationContext) -> exp.Expr:
         """Call the function with the keyword options it declares, taken from ``context``."""
-        wanted = inspect.signature(self.function).parameters
+        wanted = self._parameters
+        if wanted is None:  # read once: inspect.signature costs more than some rules
+            wanted = tuple(inspect.signature(self.function).parameters)
+            object.__setattr__(self, "_parameters", wanted)
         return self.function(tree, **context.options(tree, wanted))

@@ -79,3 +79,21 @@ def test_named_parameters_may_move() -> None:
 def test_a_rewrite_must_stay_a_query() -> None:
     with pytest.raises(UnsafeRewrite, match="no longer a query"):
         check_rewrite(parse_one("SELECT 1"), parse_one("DELETE FROM t"), dialect="duckdb")
+
+
+def test_the_reads_before_can_be_given_once_counted() -> None:
+    before = parse_one("SELECT id FROM orders VERSION AS OF 3", read="duckdb")
+    after = before.copy()
+    after.find(exp.Table).set("version", None)  # type: ignore[union-attr]
+
+    with pytest.raises(UnsafeRewrite, match="orders"):
+        check_rewrite(before, after, dialect="duckdb", reads_before=time_travel(before))
+    check_rewrite(after, after.copy(), dialect="duckdb", reads_before=time_travel(after))
+
+
+def test_a_query_without_parameters_skips_their_order() -> None:
+    before = parse_one("SELECT a FROM t WHERE a = 1", read="duckdb")
+    after = parse_one("SELECT a FROM t WHERE a = 1 AND b = ?", read="duckdb")  # untagged: made up
+
+    check_rewrite(before, after, dialect="duckdb", parameters=False)
+    check_rewrite(before, after, dialect="duckdb")  # an untagged ? has no order to keep either
