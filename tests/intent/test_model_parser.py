@@ -78,6 +78,30 @@ def test_a_structured_answer_becomes_a_checked_intent(
     assert "orders(order_id BIGINT" in sent.last_user_text() and "top 3 countries by revenue" in sent.last_user_text()
 
 
+def test_the_model_is_told_about_having_and_its_condition_becomes_having(
+    model: ModelIntentParser, server: OpenAIServer, demo_parser: IntentParser, demo_platform: NeuroLake
+) -> None:
+    answer = {
+        **GOOD,
+        "measures": [{"function": "count", "column": None}],
+        "order_by": [],
+        "limit": None,
+        "having": [{"column": "count(*)", "op": ">", "value": 25}],
+    }
+    server.enqueue(reply(answer))
+
+    intent = model.parse("countries with more than 25 orders")
+
+    assert_same_answer(
+        demo_platform,
+        demo_parser.generate(intent),
+        "SELECT country, count(*) FROM orders GROUP BY 1 HAVING count(*) > 25",
+    )
+    sent = server.requests[0]
+    assert "having" in sent.body["response_format"]["json_schema"]["schema"]["properties"]
+    assert "goes in `having`" in sent.last_user_text()
+
+
 def test_a_wrong_name_is_sent_back_once_with_the_error(model: ModelIntentParser, server: OpenAIServer) -> None:
     wrong = {**GOOD, "measures": [{"function": "sum", "column": "orders.revenue"}], "order_by": []}
     server.enqueue(reply(wrong), reply(GOOD))
