@@ -37,6 +37,19 @@ def settings(tmp_path: Path) -> Settings:
     return load_settings(home=tmp_path / "home", environment="test")
 
 
+#: Orders in the tests' demo lakehouse (the full demo has 120,000): its smallest useful size.
+DEMO_ORDERS = 300
+
+
+def demo_platform_at(home: Path, orders: int = DEMO_ORDERS) -> NeuroLake:
+    """A platform on ``home`` holding the demo lakehouse (customers, products, orders, order_items)."""
+    from neurolake.storage.demo import build_demo
+
+    platform = NeuroLake.from_settings(load_settings(home=home, environment="test"))
+    build_demo(platform.storage, orders=orders)
+    return platform
+
+
 @pytest.fixture
 def cli_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """``NEUROLAKE_HOME`` for the CLI's process state, fresh before the test and closed after."""

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.samples import Sample
 
 log = logging.getLogger(__name__)
 
@@ -154,24 +155,40 @@ class Metrics:
 
     # ------------------------------------------------------------------------ reading
 
+    def counters(self) -> CounterSnapshot:
+        """Every counter's samples at one moment: several sums from one collection."""
+        samples = tuple(s for f in self.registry.collect() for s in f.samples if s.name.endswith("_total"))
+        return CounterSnapshot(samples)
+
     def total(self, name: str, **labels: str) -> float:
         """The sum of counter ``name`` (``neurolake_queries``) over samples matching ``labels``."""
-        total = 0.0
-        for family in self.registry.collect():
-            for sample in family.samples:
-                if sample.name == f"{name}_total" and all(sample.labels.get(k) == v for k, v in labels.items()):
-                    total += sample.value
-        return total
+        return self.counters().total(name, **labels)
 
     def by_label(self, name: str, label: str) -> dict[str, float]:
         """Counter ``name`` summed per value of ``label`` (``questions`` by ``outcome``)."""
-        sums: dict[str, float] = {}
-        for family in self.registry.collect():
-            for sample in family.samples:
-                if sample.name == f"{name}_total":
-                    key = sample.labels.get(label, "")
-                    sums[key] = sums.get(key, 0.0) + sample.value
+        return self.counters().by_label(name, label)
+
+
+@dataclass(frozen=True)
+class CounterSnapshot:
+    """Counter samples read once; sums over them by name and labels."""
+
+    samples: tuple[Sample, ...]
+
+    def grouped(self, name: str, labels: Sequence[str], **match: str) -> dict[tuple[str, ...], float]:
+        """Counter ``name`` summed per combination of ``labels``, over samples matching ``match``."""
+        sums: dict[tuple[str, ...], float] = {}
+        for sample in self.samples:
+            if sample.name == f"{name}_total" and all(sample.labels.get(k) == v for k, v in match.items()):
+                key = tuple(sample.labels.get(label, "") for label in labels)
+                sums[key] = sums.get(key, 0.0) + sample.value
         return sums
+
+    def total(self, name: str, **match: str) -> float:
+        return sum(self.grouped(name, (), **match).values())
+
+    def by_label(self, name: str, label: str) -> dict[str, float]:
+        return {key[0]: value for key, value in self.grouped(name, (label,)).items()}
 
 
 #: The process's metrics: what ``GET /metrics`` serves.

@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -34,6 +34,8 @@ BUCKET_SIZES = (60, 300, 900, 3600, 3 * 3600, 6 * 3600, 86400)
 MAX_BUCKETS = 48
 #: Rows in the slowest-queries and recent-failures lists.
 TOP = 10
+#: The labels an LLM call is listed by.
+_LLM_KEY = ("provider", "model", "prompt", "version")
 
 
 def _utc(moment: datetime) -> datetime:
@@ -181,18 +183,17 @@ def build_summary(
     until = now or datetime.now(UTC)
     since = until - timedelta(hours=hours)
     bucket = bucket_seconds(hours)
-    entries, tables = _read_catalog(platform, scope, since)
-    done = [e for e in entries if e.duration_ms is not None]
+    read = _read_catalog(platform, scope, since)
     return MetricsSummary(
         generated_at=until,
         since=since,
         scope=scope.label,
         bucket_seconds=bucket,
-        totals=totals(entries),
-        over_time=over_time(entries, since, until, bucket),
-        slowest=sorted(done, key=lambda e: e.duration_ms or 0.0, reverse=True)[:TOP],
-        failures=[e for e in entries if e.status != SUCCEEDED][:TOP],
-        tables=tables,
+        totals=totals(read.runs),
+        over_time=over_time(read.runs, since, until, bucket),
+        slowest=read.slowest,
+        failures=read.failures,
+        tables=read.tables,
         live=live_figures(platform, metrics) if scope.everyone else None,
     )
 
@@ -203,7 +204,7 @@ def bucket_seconds(hours: float) -> int:
     return next((size for size in BUCKET_SIZES if span / size <= MAX_BUCKETS), BUCKET_SIZES[-1])
 
 
-def totals(entries: Sequence[QueryEntry]) -> QueryTotals:
+def totals(entries: Sequence[QueryRun]) -> QueryTotals:
     ok = [e for e in entries if e.status == SUCCEEDED]
     hits = sum(e.cache_hit for e in ok)
     durations = sorted(e.duration_ms for e in entries if e.duration_ms is not None)
@@ -222,11 +223,11 @@ def totals(entries: Sequence[QueryEntry]) -> QueryTotals:
     )
 
 
-def over_time(entries: Sequence[QueryEntry], since: datetime, until: datetime, bucket: int) -> list[TimeBucket]:
+def over_time(entries: Sequence[QueryRun], since: datetime, until: datetime, bucket: int) -> list[TimeBucket]:
     """One bucket per ``bucket`` seconds from ``since`` to ``until``; empty ones included, so charts show gaps."""
     origin = _floor(since, bucket)
     count = math.ceil((until - origin).total_seconds() / bucket) or 1
-    grouped: list[list[QueryEntry]] = [[] for _ in range(count)]
+    grouped: list[list[QueryRun]] = [[] for _ in range(count)]
     for entry in entries:
         index = int((entry.executed_at - origin).total_seconds() // bucket)
         if 0 <= index < count:
@@ -259,63 +260,87 @@ def percentile(ordered: Sequence[float], p: float) -> float | None:
 
 
 def live_figures(platform: NeuroLake, metrics: Metrics) -> LiveFigures:
-    llm: dict[tuple[str, str, str, str], list[int]] = {}
-    for family in metrics.registry.collect():
-        for sample in family.samples:
-            if sample.name in ("neurolake_llm_calls_total", "neurolake_llm_errors_total"):
-                labels = sample.labels
-                key = (labels["provider"], labels.get("model", "-"), labels["prompt"], labels["version"])
-                if sample.name == "neurolake_llm_calls_total":
-                    llm.setdefault(key, [0, 0])[0] += int(sample.value)
-                    if labels["outcome"] == "error":
-                        llm[key][1] += int(sample.value)
+    counters = metrics.counters()
+    calls = counters.grouped("neurolake_llm_calls", _LLM_KEY)
+    errors = counters.grouped("neurolake_llm_calls", _LLM_KEY, outcome="error")
     try:
         cache = platform.cache.stats().to_dict()
     except Exception as e:  # the summary still serves the history when the cache is down
         cache = {"available": False, "error": str(e)}
+
+    def ints(name: str, label: str) -> dict[str, int]:
+        return {k: int(v) for k, v in counters.by_label(name, label).items()}
+
+    questions = ints("neurolake_questions", "outcome")
     return LiveFigures(
-        queries_by_status={k: int(v) for k, v in metrics.by_label("neurolake_queries", "status").items()},
-        questions={o: int(metrics.total("neurolake_questions", outcome=o)) for o in QUESTION_OUTCOMES},
+        queries_by_status=ints("neurolake_queries", "status"),
+        questions={o: questions.get(o, 0) for o in QUESTION_OUTCOMES},
         failed_questions=[
             FailedQuestionEntry(question=f.question, error=f.error, message=f.message, at=f.at)
             for f in list(metrics.failed_questions)
         ],
-        optimizer_rules={k: int(v) for k, v in metrics.by_label("neurolake_optimizer_rules_fired", "rule").items()},
+        optimizer_rules=ints("neurolake_optimizer_rules_fired", "rule"),
         llm_calls=[
-            LlmFigure(provider=p, model=m, prompt=n, version=v, calls=c, errors=e)
-            for (p, m, n, v), (c, e) in sorted(llm.items())
+            LlmFigure(provider=p, model=m, prompt=n, version=v, calls=int(c), errors=int(errors.get((p, m, n, v), 0)))
+            for (p, m, n, v), c in sorted(calls.items())
         ],
-        llm_tokens={k: int(v) for k, v in metrics.by_label("neurolake_llm_tokens", "direction").items()},
+        llm_tokens=ints("neurolake_llm_tokens", "direction"),
         cache=cache,
     )
 
 
-def _read_catalog(platform: NeuroLake, scope: Scope, since: datetime) -> tuple[list[QueryEntry], list[TableFigure]]:
+class QueryRun(NamedTuple):
+    """The figures of one history row that totals and buckets need (no SQL text)."""
+
+    executed_at: datetime
+    status: str
+    duration_ms: float | None
+    cache_hit: bool
+    rows: int | None
+    bytes: int | None
+
+
+@dataclass(frozen=True)
+class _CatalogRead:
+    runs: list[QueryRun]
+    slowest: list[QueryEntry]
+    failures: list[QueryEntry]
+    tables: list[TableFigure]
+
+
+def _read_catalog(platform: NeuroLake, scope: Scope, since: datetime) -> _CatalogRead:
+    """The window's figures as light rows; the two top-10 lists chosen by the database."""
     from neurolake.catalog.repositories.tables import list_tables
 
     platform.engine.flush_history()  # queries just run are in the history before it is read
-    stmt = (
-        select(QueryHistory)
-        .where(QueryHistory.executed_at >= since)
-        .order_by(QueryHistory.executed_at.desc(), QueryHistory.id.desc())
-        .limit(MAX_ROWS)
-    )
+    h = QueryHistory
+    where = [h.executed_at >= since]
     if not scope.everyone:
-        column = QueryHistory.user_id
-        stmt = stmt.where(column.is_(None) if scope.user_id is None else column == scope.user_id)
+        where.append(h.user_id.is_(None) if scope.user_id is None else h.user_id == scope.user_id)
+    newest = (h.executed_at.desc(), h.id.desc())
+    figures = select(h.executed_at, h.status, h.duration_ms, h.cache_hit, h.rows, h.bytes).where(*where)
+    slowest = select(h).where(*where, h.duration_ms.is_not(None)).order_by(h.duration_ms.desc(), *newest)
+    failures = select(h).where(*where, h.status != SUCCEEDED).order_by(*newest)
     with platform.catalog.session() as session:
-        entries = [QueryEntry.model_validate(row) for row in session.scalars(stmt)]
-        tables = [
-            TableFigure(
-                name=t.name,
-                version=t.current_version,
-                rows=t.row_count,
-                size_bytes=t.size_bytes,
-                updated_at=_utc(t.updated_at) if t.updated_at else None,
-            )
-            for t in list_tables(session)
+        runs = [
+            QueryRun(_utc(at), status, duration, bool(hit), rows, size)
+            for at, status, duration, hit, rows, size in session.execute(figures.order_by(*newest).limit(MAX_ROWS))
         ]
-    return entries, tables
+        return _CatalogRead(
+            runs=runs,
+            slowest=[QueryEntry.model_validate(row) for row in session.scalars(slowest.limit(TOP))],
+            failures=[QueryEntry.model_validate(row) for row in session.scalars(failures.limit(TOP))],
+            tables=[
+                TableFigure(
+                    name=t.name,
+                    version=t.current_version,
+                    rows=t.row_count,
+                    size_bytes=t.size_bytes,
+                    updated_at=_utc(t.updated_at) if t.updated_at else None,
+                )
+                for t in list_tables(session)
+            ],
+        )
 
 
 def _floor(moment: datetime, seconds: int) -> datetime:

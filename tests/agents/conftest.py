@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from agents import ConversationService
-from neurolake.config import load_settings
 from neurolake.intent.parser import IntentParser
 from neurolake.platform import NeuroLake
+from tests.conftest import demo_platform_at
 
 DEMO_TODAY = date(2025, 1, 1)
 
@@ -26,11 +26,7 @@ DEMO_TODAY = date(2025, 1, 1)
 @pytest.fixture(scope="session")
 def lakehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NeuroLake]:
     """The demo lakehouse at a small size: customers, products, orders, order_items."""
-    from neurolake.storage.demo import build_demo
-
-    settings = load_settings(home=tmp_path_factory.mktemp("conversations") / "home", environment="test")
-    platform = NeuroLake.from_settings(settings)
-    build_demo(platform.storage, orders=300)
+    platform = demo_platform_at(tmp_path_factory.mktemp("conversations") / "home")
     yield platform
     platform.close()
 

@@ -15,11 +15,9 @@ import httpx
 import pytest
 
 from neurolake.catalog.repositories import users as users_repo
-from neurolake.config import load_settings
-from neurolake.platform import NeuroLake
-from neurolake.storage.demo import build_demo
 from tests.api.conftest import serving
 from tests.browser import chromium
+from tests.conftest import demo_platform_at
 
 pytestmark = pytest.mark.slow
 
@@ -42,8 +40,7 @@ QUESTIONS = ["revenue by country", "how many are from Germany", "SELECT * FROM n
 def dashboard_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """(base URL, admin key) of a server on the demo lakehouse that has answered some queries."""
     home = tmp_path_factory.mktemp("dashboard") / "home"
-    platform = NeuroLake.from_settings(load_settings(home=home, environment="test"))
-    build_demo(platform.storage, orders=300)
+    platform = demo_platform_at(home)
     with platform.catalog.session() as session:
         key = users_repo.create_user(session, "ops", role="admin")[1]
     platform.close()

@@ -4,28 +4,19 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from neurolake.cli import app
-from neurolake.cli.context import state
 
 runner = CliRunner()
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    from neurolake.config import get_settings
-
-    monkeypatch.setenv("NEUROLAKE_HOME", str(tmp_path / "home"))
-    get_settings.cache_clear()
-    state.close()  # each test gets a platform built from its own settings
-    yield tmp_path / "home"
-    state.close()
-    get_settings.cache_clear()
+def home(cli_home: Path) -> Path:
+    return cli_home  # each test gets a platform built from its own settings
 
 
 def test_every_command_has_help() -> None:

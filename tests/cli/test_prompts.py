@@ -18,16 +18,8 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    from neurolake.cli.context import state
-    from neurolake.config import get_settings
-
-    monkeypatch.setenv("NEUROLAKE_HOME", str(tmp_path / "home"))
-    get_settings.cache_clear()
-    state.close()  # the CLI state is process-wide: no platform from another test's home
-    yield tmp_path / "home"
-    state.close()
-    get_settings.cache_clear()
+def home(cli_home: Path) -> Path:
+    return cli_home
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from neurolake.cache import MemoryCacheBackend, QueryCache, RedisCacheBackend
 from neurolake.catalog.repositories import users as users_repo
 from neurolake.cli import app
 from neurolake.cli.context import state
-from neurolake.config import get_settings, load_settings
+from neurolake.config import load_settings
 from neurolake.engine import NeuroLakeEngine, QueryResult
 from neurolake.engine.base import BackendJob
 from neurolake.engine.duckdb import DuckDBBackend
@@ -321,17 +321,12 @@ def test_two_engines_share_results_through_redis(tmp_path: Path, redis_url: str)
 
 
 @pytest.fixture
-def cli_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("NEUROLAKE_HOME", str(tmp_path / "home"))
-    get_settings.cache_clear()
-    state.close()
+def numbers_home(cli_home: Path) -> Path:
     state.platform.storage.write_table(pa.table({"id": pa.array([1, 2, 3], pa.int64())}), "numbers")
-    yield tmp_path / "home"
-    state.close()
-    get_settings.cache_clear()
+    return cli_home
 
 
-def test_the_sql_command_uses_the_platform_cache_unless_told_not_to(cli_home: Path) -> None:
+def test_the_sql_command_uses_the_platform_cache_unless_told_not_to(numbers_home: Path) -> None:
     runner = CliRunner()
     sql = "SELECT sum(id) AS total FROM numbers"
 

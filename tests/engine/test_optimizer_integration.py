@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from typer.testing import CliRunner
 
 from neurolake.cli import app
 from neurolake.cli.context import state
-from neurolake.config import get_settings, load_settings
+from neurolake.config import load_settings
 from neurolake.engine import NeuroLakeEngine
 from neurolake.engine.snapshots import SnapshotResolver
 from neurolake.optimizer import FunctionRule, OptimizationResult, QueryOptimizer
@@ -348,17 +347,12 @@ def test_an_optimizer_failure_never_fails_a_query(own_lake: Lake, caplog: pytest
 
 
 @pytest.fixture
-def cli_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("NEUROLAKE_HOME", str(tmp_path / "home"))
-    get_settings.cache_clear()
-    state.close()
+def numbers_home(cli_home: Path) -> Path:
     state.platform.storage.write_table(pa.table({"id": pa.array([1, 2, 3], pa.int64())}), "numbers")
-    yield tmp_path / "home"
-    state.close()
-    get_settings.cache_clear()
+    return cli_home
 
 
-def test_the_sql_command_can_switch_the_optimizer_off(cli_home: Path) -> None:
+def test_the_sql_command_can_switch_the_optimizer_off(numbers_home: Path) -> None:
     runner = CliRunner()
     sql = "SELECT id FROM numbers WHERE 1 = 1 ORDER BY id"
 

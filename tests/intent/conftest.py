@@ -23,6 +23,7 @@ from neurolake.intent.sqlgen import SqlGenerator
 from neurolake.intent.values import ValueIndex
 from neurolake.llm.providers.offline import OfflineProvider
 from neurolake.platform import NeuroLake
+from tests.conftest import demo_platform_at
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 sys.path.insert(0, str(BENCH))
@@ -48,11 +49,7 @@ def _clean_offline_registry() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def demo_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NeuroLake]:
     """The demo lakehouse at its smallest useful size (300 orders), with its history."""
-    from neurolake.storage.demo import build_demo
-
-    settings = load_settings(home=tmp_path_factory.mktemp("demo") / "home", environment="test")
-    platform = NeuroLake.from_settings(settings)
-    build_demo(platform.storage, orders=300)
+    platform = demo_platform_at(tmp_path_factory.mktemp("demo") / "home")
     yield platform
     platform.close()
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyarrow as pa
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
+from neurolake.config import load_settings
 from neurolake.errors import QueryValidationError, TableNotFoundError
 from neurolake.observability import METRICS, Metrics
 from neurolake.observability.collector import PlatformCollector
@@ -76,3 +79,23 @@ def test_the_scrape_collector_reports_cache_counters_and_table_sizes(lake: Neuro
     tables = {s.labels["table"]: s.value for s in families["neurolake_table_rows"].samples}
     assert tables["numbers"] == 10
     assert {s.labels["table"]: s.value for s in families["neurolake_table_version"].samples}["numbers"] == 0
+
+
+def test_the_scrape_collector_reports_misses_and_evictions_of_a_full_cache(tmp_path: Path) -> None:
+    tiny = load_settings(home=tmp_path / "home", environment="test", cache={"max_bytes": 4096})
+    lake = NeuroLake.from_settings(tiny)
+    try:
+        lake.storage.write_table(pa.table({"n": pa.array(range(100), pa.int64())}), "numbers")
+        for bound in range(1, 40):  # distinct results, more than 4 KB of them
+            lake.engine.execute_sql(f"SELECT n FROM numbers WHERE n < {bound}")
+        registry = CollectorRegistry()
+        registry.register(PlatformCollector(lake))
+
+        families = {f.name: f for f in text_string_to_metric_families(generate_latest(registry).decode())}
+    finally:
+        lake.close()
+
+    assert families["neurolake_cache_misses"].samples[0].value == 39
+    assert families["neurolake_cache_evictions"].samples[0].value >= 1
+    assert families["neurolake_cache_errors"].samples[0].value == 0
+    assert families["neurolake_cache_up"].samples[0].value == 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,19 +23,15 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def home(spark: SparkSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def home(spark: SparkSession, cli_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A home with ``people`` at version 1, and the test Spark settings in the environment."""
-    monkeypatch.setenv("NEUROLAKE_HOME", str(tmp_path / "home"))
     for name, value in TEST_SPARK_SETTINGS.items():
         monkeypatch.setenv(f"NEUROLAKE_SPARK__{name.upper()}", str(value).lower())
-    get_settings.cache_clear()
-    state.close()
+    get_settings.cache_clear()  # read again, with the Spark settings
     storage = state.platform.storage
     storage.write_table(pa.table({"id": pa.array([1, 2], pa.int64()), "name": ["Ada", "Bo"]}), "people")
     storage.write_table(pa.table({"id": pa.array([3], pa.int64()), "name": ["Cy"]}), "people")
-    yield tmp_path / "home"
-    state.close()
-    get_settings.cache_clear()
+    return cli_home
 
 
 def test_sql_backend_option_runs_one_query_on_spark(home: Path) -> None:

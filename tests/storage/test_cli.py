@@ -3,30 +3,22 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from neurolake.cli import app
-from neurolake.cli.context import state
-from neurolake.config import get_settings
 from neurolake.errors import IngestError, StorageInputError, TableNotFoundError
 
 runner = CliRunner()
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def home(cli_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """NEUROLAKE_HOME in tmp_path, with fresh settings and platform for each test."""
-    monkeypatch.setenv("NEUROLAKE_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("COLUMNS", "250")  # no wrapping in rich tables
-    get_settings.cache_clear()
-    state.close()
-    yield tmp_path / "home"
-    state.close()
-    get_settings.cache_clear()
+    return cli_home
 
 
 def _run(*args: str) -> str:
