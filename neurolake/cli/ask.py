@@ -20,6 +20,7 @@ from neurolake.cli.context import state
 
 if TYPE_CHECKING:
     from neurolake.intent.answer import Answer
+    from neurolake.intent.model import Intent, Preview
 
 
 class AskFormat(StrEnum):
@@ -47,10 +48,7 @@ def ask(
         answerer = QuestionAnswerer(parser, state.platform.engine)
         answer = answerer.answer(question, limit=limit)
         if choose and answer.clarification is not None:
-            picked = answer.intent.resolve(int(choose) - 1 if choose.isdigit() else choose)
-            answer = answerer.run(question, picked, limit=limit)
-    except ValueError as e:
-        raise typer.BadParameter(str(e), param_hint="--choose") from e
+            answer = answerer.run(question, _picked(answer, choose), limit=limit)
     finally:
         parser.close()
     if output is AskFormat.json:
@@ -59,6 +57,17 @@ def ask(
         _print(answer)
     if answer.refusal is not None:
         raise typer.Exit(1)
+
+
+def _picked(answer: Answer, choose: str) -> Intent:
+    """The reading ``--choose`` names (its number or its words); a bad choice is the user's to fix."""
+    options = answer.intent.ambiguities[0].options if answer.intent.ambiguities else []
+    try:
+        if choose.isdigit() and options and not 1 <= int(choose) <= len(options):
+            raise ValueError(f"choose a number from 1 to {len(options)}")
+        return answer.intent.resolve(int(choose) - 1 if choose.isdigit() else choose)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--choose") from e
 
 
 def _print(answer: Answer) -> None:
@@ -71,8 +80,12 @@ def _print(answer: Answer) -> None:
         return
     if answer.clarification is not None:
         console.print(f"[bold yellow]?[/] {answer.clarification.question}", highlight=False)
+        previews = answer.clarification.previews
         for i, option in enumerate(answer.clarification.options, 1):
             console.print(f"  {i}. {option}", highlight=False)
+            preview = previews[i - 1] if i - 1 < len(previews) else None
+            if preview is not None:
+                _print_preview(console, preview)
         console.print('Answer with: neurolake ask "<question>" --choose <number>', style="dim")
         return
     if answer.sql:
@@ -89,6 +102,16 @@ def _print(answer: Answer) -> None:
     console.print(
         f"read as: {describe(answer.intent)} · confidence {answer.intent.confidence:.2f}", style="dim", highlight=False
     )
+
+
+def _print_preview(console: Console, preview: Preview) -> None:
+    """A reading's first rows, indented under its option."""
+    console.print("     " + " | ".join(preview.columns), style="dim", highlight=False)
+    for row in preview.rows:
+        console.print("     " + " | ".join("" if v is None else str(v) for v in row), highlight=False)
+    more = preview.row_count - len(preview.rows)
+    if more > 0 or preview.truncated:
+        console.print(f"     ... {'more' if preview.truncated else more} more rows", style="dim", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from neurolake.errors import QueryExecutionError, QueryValidationError
 from neurolake.intent.model import Clarification, Intent, IntentKind
 
 if TYPE_CHECKING:
@@ -67,5 +68,9 @@ class QuestionAnswerer:
     def run(self, question: str, intent: Intent, *, limit: int | None = None) -> Answer:
         """Generate and run the SQL of an intent (a resolved clarification, for example)."""
         sql = self.parser.sql_for(intent)
-        result = self.engine.execute_sql(sql, limit=limit, question=question)
+        try:
+            result = self.engine.execute_sql(sql, limit=limit, question=question)
+        except (QueryValidationError, QueryExecutionError) as e:
+            # Reported as what it is: the engine's word on the SQL, not a problem with the question.
+            return Answer(question, intent, sql=sql, refusal=f"The engine could not run the SQL of this reading: {e}")
         return Answer(question, intent, sql=sql, result=result)

@@ -70,6 +70,8 @@ _ORDERS: list[tuple[str, ...]] = sorted(
     [
         ("sorted", "by"), ("sort", "by"), ("ordered", "by"), ("order", "by"), ("ranked", "by"),
         ("rank", "by"), ("arranged", "by"), ("sorted", "on"), ("ranking", "by"), ("sort",),
+        ("order", "of"), ("in", "order", "of"), ("sorted", "in", "order", "of"), ("ordered", "according", "to"),
+        ("sorted", "according", "to"), ("sort", "them", "by"), ("order", "them", "by"),
     ],
     key=lambda words: -len(words),
 )  # fmt: skip
@@ -368,6 +370,8 @@ def _group_at(q: Question, i: int) -> Cue | None:
                 return None
             if words in (("every",), ("each",)) and i == 0:
                 return None
+            if words == ("across",) and q.word(end) in ("all", "the", "every", "each"):
+                return None  # "across all schools": over every row, not one result per school
             q.claim(i, end, "group")
             return Cue("group", end - 1, i, extra={"word": words[0]})
     return None
@@ -383,21 +387,65 @@ def _order_at(q: Question, i: int) -> Cue | None:
     return None
 
 
+_SORT_WORDS = {
+    "ascending": "asc", "asc": "asc", "alphabetically": "asc", "alphabetical": "asc", "increasing": "asc",
+    "lexicographic": "asc", "lexicographically": "asc", "descending": "desc", "desc": "desc", "decreasing": "desc",
+    "reverse": "desc",
+}  # fmt: skip
+
+
+def read_distinct(q: Question) -> bool:
+    """``the different ranks``, ``distinct names``: duplicates are dropped (claims the word)."""
+    found = False
+    for tok in q.tokens:
+        if not tok.used and tok.text in ("different", "distinct", "unique"):
+            tok.claim("distinct")
+            found = True
+    return found
+
+
+_HIGH_END = frozenset(
+    {"highest", "largest", "biggest", "greatest", "most", "best", "newest", "latest", "recent", "top"}
+)
+_LOW_END = frozenset({"lowest", "smallest", "least", "fewest", "worst", "oldest", "earliest", "bottom"})
+
+
+def _from_to(q: Question) -> str | None:
+    """ "from the highest to the lowest" -> desc, "from least to greatest" -> asc (claims the words)."""
+    for i, tok in enumerate(q.tokens):
+        if tok.used or tok.text != "from":
+            continue
+        j = i + 1
+        while q.word(j) in ("the", "most"):
+            j += 1
+        k = j + 1
+        if q.word(k) != "to":
+            continue
+        end = k + 1
+        while q.word(end) in ("the", "most"):
+            end += 1
+        first, last = q.word(j), q.word(end)
+        if (first in _HIGH_END and last in _LOW_END) or (first in _LOW_END and last in _HIGH_END):
+            q.claim(i, end + 1, "order")
+            return "desc" if first in _HIGH_END else "asc"
+    return None
+
+
 def read_sort_direction(q: Question) -> str | None:
     """``ascending``, ``highest first``, ``newest first``, ``alphabetically``: claims the words."""
+    ranged = _from_to(q)
+    if ranged is not None:
+        return ranged
     for i, tok in enumerate(q.tokens):
         if tok.used:
             continue
-        if tok.text in ("ascending", "asc", "alphabetically", "alphabetical"):
-            tok.claim("order")
-            if q.word(i + 1) == "order":
-                q.tokens[i + 1].claim("order")
-            return "asc"
-        if tok.text in ("descending", "desc"):
-            tok.claim("order")
-            if q.word(i + 1) == "order":
-                q.tokens[i + 1].claim("order")
-            return "desc"
+        direction = _SORT_WORDS.get(tok.text)
+        if direction is None:
+            continue
+        tok.claim("order")
+        if q.word(i + 1) == "order" and q.word(i + 2) not in ("of", "by"):
+            q.tokens[i + 1].claim("order")  # "in descending order of age": "order of" opens the order cue
+        return direction
     return None
 
 
@@ -507,8 +555,14 @@ def _direction_at(q: Question, i: int) -> Cue | None:
         other_dir, hints = DIRECTION_WORDS[q.word(i + 1)]
         direction = other_dir if word == "most" else ("asc" if other_dir == "desc" else "desc")
         end = i + 2
-    if word in ("first", "last") and not _next_is_content(q, end):
-        return None
+    after = [t.text for t in q.tokens[end : end + 2]]
+    if word in ("first", "last") and (
+        not _next_is_content(q, end)
+        or after[:1] == ["name"]
+        or after[:1] == ["names"]
+        or after in (["and", "last"], ["and", "first"])
+    ):
+        return None  # "first names", "first and last name": columns, not the earliest rows
     if word in ("more", "higher", "lower", "larger", "smaller", "bigger", "older", "younger", "longer", "shorter"):
         return None  # comparatives without "than" are not rankings
     if word in ("high", "low", "big", "small", "large", "long", "short", "old", "young", "cheap", "far"):

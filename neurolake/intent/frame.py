@@ -64,6 +64,8 @@ class Frame:
     explain: bool = False
     sort_direction: str | None = None
     distinct: bool = False
+    #: "top products" (a list), unlike "the most expensive products" (the first one).
+    top_word: bool = False
     unlinked: list[str] = field(default_factory=list)
 
     def of_role(self, *roles: str) -> list[Slot]:

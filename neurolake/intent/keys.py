@@ -89,7 +89,9 @@ def _declared(schema: SchemaInfo, table: TableInfo, col: ColumnInfo) -> list[For
 
 
 def _by_name(tables: list[TableInfo], table: TableInfo, col: ColumnInfo) -> list[ForeignKey]:
-    if col.role != "key" or len(col.words) < 2:
+    if col.role != "key":
+        return _named_after(tables, table, col)
+    if len(col.words) < 2:
         return []
     out = []
     for target in tables:
@@ -99,6 +101,25 @@ def _by_name(tables: list[TableInfo], table: TableInfo, col: ColumnInfo) -> list
         if col.words == key.words or (key.words == ("id",) and _ends_with(col.words[:-1], target.words)):
             out.append(ForeignKey(table.name, col.name, target.name, key.name, _role(col, target)))
     return out
+
+
+def _named_after(tables: list[TableInfo], table: TableInfo, col: ColumnInfo) -> list[ForeignKey]:
+    """``matches.winning_aircraft`` -> ``aircraft.aircraft_id``: a number named after a table (with a
+    role word before it) refers to that table's ``<table>_id`` key."""
+    if col.role != "number" or not 2 <= len(col.words) <= 3 or set(col.words) & _COUNT_WORDS:
+        return []  # "no_of_loans" counts loans, it does not point at one
+    out = []
+    for target in tables:
+        key = target.key
+        if target is table or key is None or not _same_kind(col, key) or key.words[:-1] != target.words:
+            continue
+        if _ends_with(col.words, target.words) and len(col.words) > len(target.words):
+            role = col.words[: len(col.words) - len(target.words)]
+            out.append(ForeignKey(table.name, col.name, target.name, key.name, role))
+    return out
+
+
+_COUNT_WORDS = frozenset({"no", "number", "num", "count", "total", "of", "nbr", "cnt", "qty", "amount"})
 
 
 def _ends_with(words: tuple[str, ...], tail: tuple[str, ...]) -> bool:

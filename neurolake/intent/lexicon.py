@@ -85,15 +85,15 @@ DIRECTION_WORDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "earliest": ("asc", ("date", "time")),
     "first": ("asc", ("date", "time")),
     "last": ("desc", ("date", "time")),
-    "big": ("desc", ("amount", "total", "size", "quantity", "value")),
-    "biggest": ("desc", ("amount", "total", "size", "quantity", "value")),
-    "bigger": ("desc", ("amount", "total", "size", "quantity", "value")),
-    "large": ("desc", ("amount", "total", "size", "quantity", "value")),
-    "largest": ("desc", ("amount", "total", "size", "quantity", "value")),
-    "larger": ("desc", ("amount", "total", "size", "quantity", "value")),
-    "small": ("asc", ("amount", "total", "size", "quantity", "value")),
-    "smallest": ("asc", ("amount", "total", "size", "quantity", "value")),
-    "smaller": ("asc", ("amount", "total", "size", "quantity", "value")),
+    "big": ("desc", ("amount", "total", "size", "quantity", "value", "capacity")),
+    "biggest": ("desc", ("amount", "total", "size", "quantity", "value", "capacity")),
+    "bigger": ("desc", ("amount", "total", "size", "quantity", "value", "capacity")),
+    "large": ("desc", ("amount", "total", "size", "quantity", "value", "capacity")),
+    "largest": ("desc", ("amount", "total", "size", "quantity", "value", "capacity")),
+    "larger": ("desc", ("amount", "total", "size", "quantity", "value", "capacity")),
+    "small": ("asc", ("amount", "total", "size", "quantity", "value", "capacity")),
+    "smallest": ("asc", ("amount", "total", "size", "quantity", "value", "capacity")),
+    "smaller": ("asc", ("amount", "total", "size", "quantity", "value", "capacity")),
     "heaviest": ("desc", ("weight",)),
     "lightest": ("asc", ("weight",)),
     "far": ("desc", ("distance",)),
@@ -131,7 +131,8 @@ FUNCTION_WORDS = word_set(
     please show list give tell display find get see let lets let's can could would should will shall
     may might must want need know like about as than then so into onto over under up down out
     one ones just only also too very really please thanks thank hi hello hey
-    fetch retrieve report look lookup view whats whos heres theres across among
+    fetch retrieve report look lookup view whats whos heres theres across among return returns listed
+    compute computes computed calculate calculates determine worth through
     between during within since until till before after ever has been being versus vs via"""
 )
 

@@ -191,7 +191,8 @@ class LexicalLinker:
 
     def candidates(self, words: Sequence[str]) -> list[Target]:
         """Every target the words may name, best first (at most ``KEEP`` per kind)."""
-        literal = self._identifiers.get("".join(words).lower())
+        glued = "".join(words).lower()
+        literal = self._identifiers.get(glued) or self._identifiers.get(singular(glued))  # "lineitems"
         words = [singular(w) for w in words]
         found: list[Target] = list(literal or [])
         for hit in self.values.lookup(words):

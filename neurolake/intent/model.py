@@ -14,7 +14,22 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 AggregateFunction = Literal["count", "count_distinct", "sum", "avg", "min", "max"]
-FilterOp = Literal["=", "!=", ">", ">=", "<", "<=", "in", "not_in", "between", "like", "is_null", "not_null"]
+FilterOp = Literal[
+    "=",
+    "!=",
+    ">",
+    ">=",
+    "<",
+    "<=",
+    "in",
+    "not_in",
+    "between",
+    "like",
+    "starts_with",
+    "ends_with",
+    "is_null",
+    "not_null",
+]
 TimeGrain = Literal["day", "week", "month", "quarter", "year"]
 Direction = Literal["asc", "desc"]
 
@@ -67,14 +82,31 @@ class GroupBy(BaseModel):
         return f"{name}_{self.grain}" if self.grain else name
 
 
+class SubQuery(BaseModel):
+    """What a filter compares with when it is computed: ``AVG(age)`` of a table, or the values of
+    a column of a related table (``IN`` / ``NOT IN``: "mountains no climber has climbed")."""
+
+    model_config = ConfigDict(frozen=True)
+
+    column: str
+    #: None: the column's values (for ``in`` / ``not_in``); else one number.
+    function: AggregateFunction | None = None
+    filters: list[Filter] = Field(default_factory=list)
+
+
 class Filter(BaseModel):
-    """``column op value``; ``in``/``between`` take a list, ``is_null``/``not_null`` no value."""
+    """``column op value``; ``in``/``between`` take a list, ``is_null``/``not_null`` no value.
+
+    With ``subquery`` the value is computed: ``age < (SELECT AVG(age) ...)`` or
+    ``id NOT IN (SELECT ref FROM other)``.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     column: str
     op: FilterOp = "="
     value: Any = None
+    subquery: SubQuery | None = None
 
 
 class TimeRange(BaseModel):
@@ -125,11 +157,22 @@ class Schedule(BaseModel):
     label: str
 
 
+class Preview(BaseModel):
+    """The first rows one reading gives, shown beside its option so the person picks by what they see."""
+
+    columns: list[str]
+    rows: list[list[Any]]
+    row_count: int
+    truncated: bool = False
+
+
 class AmbiguityOption(BaseModel):
     """One reading of the question, named in the user's words, as a complete intent."""
 
     label: str
     intent: Intent
+    #: Its first rows, once the readings were run and found to differ.
+    preview: Preview | None = None
 
 
 class Ambiguity(BaseModel):
@@ -145,6 +188,8 @@ class Clarification(BaseModel):
 
     question: str
     options: list[str]
+    #: Per option, its first rows (None where the readings were not run).
+    previews: list[Preview | None] = Field(default_factory=list)
 
 
 class Intent(BaseModel):
@@ -174,10 +219,24 @@ class Intent(BaseModel):
     sql: str | None = None
     confidence: float = Field(1.0, ge=0.0, le=1.0)
     ambiguities: list[Ambiguity] = Field(default_factory=list)
+    #: Conditions of which one suffices (SQL ``OR``), beside ``filters``, which all must hold.
+    any_of: list[Filter] = Field(default_factory=list)
+    #: A second reading combined with this one: "both" (intersect), "or" (union), "but not" (except).
+    combine: Literal["intersect", "union", "except"] | None = None
+    other: Intent | None = None
     #: Why the question is not answered (kind ``unknown``).
     refusal: str | None = None
     #: Words of the question that linked to nothing (they lower the confidence).
     unlinked: list[str] = Field(default_factory=list)
+
+    def extra_columns(self) -> list[str]:
+        """Columns used inside conditions: ``any_of`` and the columns of subqueries."""
+        out = [f.column for f in self.any_of]
+        for f in [*self.filters, *self.any_of]:
+            if f.subquery is not None:
+                out.append(f.subquery.column)
+                out += [g.column for g in f.subquery.filters]
+        return out
 
     @field_validator("confidence")
     @classmethod
@@ -196,7 +255,8 @@ class Intent(BaseModel):
         """The question to ask back, or None when the intent can run."""
         if self.ambiguities:
             first = self.ambiguities[0]
-            return Clarification(question=first.question, options=[o.label for o in first.options])
+            previews = [o.preview for o in first.options] if any(o.preview for o in first.options) else []
+            return Clarification(question=first.question, options=[o.label for o in first.options], previews=previews)
         if self.needs_clarification:
             return Clarification(
                 question=f"I am not sure I understood {self.question!r}. Did you mean this?",
@@ -227,7 +287,12 @@ class Intent(BaseModel):
         data["confidence"] = self.confidence
         if self.ambiguities:
             data["ambiguities"] = [
-                {"slot": a.slot, "question": a.question, "options": [o.label for o in a.options]}
+                {
+                    "slot": a.slot,
+                    "question": a.question,
+                    "options": [o.label for o in a.options],
+                    "previews": [o.preview.model_dump() if o.preview else None for o in a.options],
+                }
                 for a in self.ambiguities
             ]
         return data
@@ -258,5 +323,7 @@ def describe(intent: Intent) -> str:
     return " ".join(parts) or intent.kind.value
 
 
+SubQuery.model_rebuild()
+Filter.model_rebuild()
 Intent.model_rebuild()
 AmbiguityOption.model_rebuild()

@@ -8,21 +8,27 @@ edit the previous intent (see ``neurolake.intent.followup``).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from neurolake.intent import cues as cue_readers
+from neurolake.intent.coverage import Unread, explain, unread_parts
 from neurolake.intent.followup import FollowUp, is_follow_up
 from neurolake.intent.frame import Frame, build_frame
 from neurolake.intent.guard import screen
 from neurolake.intent.keys import JoinGraph
 from neurolake.intent.lexicon import FILLER_WORDS, FUNCTION_WORDS
 from neurolake.intent.linker import LexicalLinker, Mention, SchemaLinker
-from neurolake.intent.model import Intent, IntentKind
-from neurolake.intent.periods import PeriodReader
+from neurolake.intent.model import Filter, Intent, IntentKind
+from neurolake.intent.periods import Period, PeriodReader
 from neurolake.intent.resolve import Resolver, kind_of
+from neurolake.intent.rules import Context as RuleContext
+from neurolake.intent.rules import Found, Rule
+from neurolake.intent.rules import rules as rewrite_rules
 from neurolake.intent.schema import SchemaInfo
-from neurolake.intent.text import Question, tokenize
+from neurolake.intent.text import Question, Token, tokenize
 from neurolake.intent.values import ValueIndex
+from neurolake.intent.words import singular
 
 
 class OfflineIntentParser:
@@ -56,7 +62,13 @@ class OfflineIntentParser:
         periods = PeriodReader(self.today)
         schema_request = cue_readers.read_schema_request(q)
         if schema_request is not None:
-            return self._schema_intent(q, question, schema_request)
+            schema_intent = self._schema_intent(q, question, schema_request)
+            if schema_intent is not None:
+                return schema_intent
+            q = tokenize(question)
+        protected = _name_phrases(q, self.schema)
+        for tok in protected:
+            tok.used = True  # "pages per minute", "monthly rental": a name, not a grouping
         frame.explain = cue_readers.read_explain(q)
         frame.time_travel = periods.read_time_travel(q)
         frame.schedule = cue_readers.read_schedule(q)
@@ -65,19 +77,30 @@ class OfflineIntentParser:
         frame.period = periods.read_range(q)
         if frame.period is not None:
             period_start = min(t.index for t in q.tokens if t.role == "period")
+        # Rewrite rules take their words first (a follow-up edits the previous reading instead).
+        rules = rewrite_rules() if context is None else ()
+        claimed = {rule.name: rule.claim(q) for rule in rules}
         tops = cue_readers.read_top(q)
         for cue in tops:
+            frame.top_word = frame.top_word or cue.extra.get("word") in ("top", "bottom")
             frame.ranking = True
             frame.limit = cue.limit or frame.limit
             frame.rank_direction = cue.direction or frame.rank_direction
         frame.sort_direction = cue_readers.read_sort_direction(q)
         cues = tops + cue_readers.read_cues(q)
+        frame.distinct = cue_readers.read_distinct(q) or frame.distinct
+        for tok in protected:
+            tok.used = False
         mentions = self.linker.link(q)
         mentions += self.linker.semantic_mentions(q, mentions)
         mentions.sort(key=lambda m: m.start)
         for m in mentions:
             for tok in q.tokens[m.start : m.end]:
                 tok.role = tok.role or "mention"
+        rule_ctx = RuleContext(q, self.schema, self.graph, mentions)
+        before_rules = list(mentions)
+        found = [(rule, f) for rule in rules for f in rule.take(claimed[rule.name], rule_ctx, cues)]
+        _claim_taken(q, before_rules, rule_ctx)
         frame.period_mention = _mention_before(mentions, period_start, q) if frame.period else None
         if frame.period_mention is not None and self._temporal_first(frame.period_mention):
             mentions.remove(frame.period_mention)  # "shipped in 1995": it names the date, nothing else
@@ -91,7 +114,27 @@ class OfflineIntentParser:
         if intent.kind is IntentKind.UNKNOWN and frame.time_travel is None:
             return intent
         intent.kind = kind_of(intent, frame) if intent.kind is not IntentKind.UNKNOWN else intent.kind
-        return intent
+        if intent.kind is IntentKind.UNKNOWN:
+            return intent
+        if found:
+            intent = _rewritten(intent, found, rule_ctx)
+        if frame.period is not None and intent.time_range is None:
+            intent = _on_year_column(intent, frame.period, self.schema)
+        missed = [Unread(f.words, "a part I could not apply to this reading") for _, f in found if not f.applied]
+        return self._checked(intent, q, linked, missed)
+
+    def _checked(self, intent: Intent, q: Question, mentions: list[Mention], missed: list[Unread]) -> Intent:
+        """The intent, or a refusal naming what it leaves out of the question (never a silent guess)."""
+        parts = missed + unread_parts(q, mentions, intent, self.schema)
+        if not parts:
+            return intent
+        return Intent(
+            kind=IntentKind.UNKNOWN,
+            question=intent.question,
+            confidence=0.0,
+            refusal=explain(parts),
+            unlinked=[p.words for p in parts],
+        )
 
     def _temporal_first(self, mention: Mention) -> bool:
         best = mention.best
@@ -100,11 +143,16 @@ class OfflineIntentParser:
         col = self.schema.column(best.qualified)
         return col is not None and col.is_temporal
 
-    def _schema_intent(self, q: Question, question: str, request: tuple[str, int | None]) -> Intent:
+    def _schema_intent(self, q: Question, question: str, request: tuple[str, int | None]) -> Intent | None:
         kind, _ = request
         if kind == "tables":
             return Intent(kind=IntentKind.SCHEMA, question=question, schema_request="tables")
         mentions = self.linker.link(q)
+        covered = {i for m in mentions for i in range(m.start, m.end)}
+        plain = FUNCTION_WORDS | FILLER_WORDS
+        rest = [t for t in q.tokens if not t.used and t.index not in covered and t.text not in plain]
+        if rest or len(mentions) > 1:
+            return None  # "the structure of the document with the fewest accesses": a question about data
         tables = [t for m in mentions for t in m.candidates if t.kind == "table"]
         if not tables:
             # "describe customer_id": a column's table is the best we can do.
@@ -137,14 +185,91 @@ def _mention_before(mentions: list[Mention], index: int, q: Question) -> Mention
     return None
 
 
+def _rewritten(intent: Intent, found: list[tuple[Rule, Found]], ctx: RuleContext) -> Intent:
+    """``intent`` and each of its alternative readings, rewritten by the rules in order."""
+    options = []
+    for ambiguity in intent.ambiguities:
+        rewritten = []
+        for option in ambiguity.options:
+            copies = [(rule, replace(f, applied=False)) for rule, f in found]
+            rewritten.append(option.model_copy(update={"intent": _apply(option.intent, copies, ctx)}))
+        options.append(ambiguity.model_copy(update={"options": rewritten}))
+    out = _apply(intent, found, ctx)
+    out.ambiguities = options
+    return out
+
+
+def _apply(intent: Intent, found: list[tuple[Rule, Found]], ctx: RuleContext) -> Intent:
+    for rule, f in found:
+        intent = rule.apply(intent, f, ctx)
+    return intent
+
+
+#: Cue words that may also be part of a column's name ("pages_per_minute", "monthly_rental").
+_CUE_IN_NAMES = frozenset({"per", "by", "each", "every", "monthly", "daily", "weekly", "yearly", "annual", "quarterly",
+                           "hourly", "first", "last", "most", "least", "top"})  # fmt: skip
+
+
+def _name_phrases(q: Question, schema: SchemaInfo) -> list[Token]:
+    """Tokens that spell out a whole column or table name holding a cue word, word for word."""
+    words = [singular(t.text) for t in q.tokens]
+    out: list[Token] = []
+    names = [c.words for c in schema.columns] + [t.words for t in schema.tables.values()]
+    for name in {n for n in names if len(n) >= 2 and set(n) & _CUE_IN_NAMES}:
+        size = len(name)
+        for i in range(len(words) - size + 1):
+            if tuple(words[i : i + size]) == name:
+                out += q.tokens[i : i + size]
+    return out
+
+
+def _on_year_column(intent: Intent, period: Period, schema: SchemaInfo) -> Intent:
+    """ "branches opened before 2010" with no date column: the period on a number column named
+    ``year`` (``open_year < 2010``), when the tables read have exactly one."""
+    years = [
+        c.qualified
+        for table in intent.tables
+        if (info := schema.table(table)) is not None
+        for c in info.columns
+        if c.is_numeric and "year" in c.words
+    ]
+    start, end = period.start, period.end
+    whole = (start is None or (start.month, start.day) == (1, 1)) and (end is None or (end.month, end.day) == (1, 1))
+    if len(years) != 1 or not whole:
+        return intent
+    if start is not None and end is not None:
+        flt = (
+            Filter(column=years[0], op="=", value=start.year)
+            if end.year == start.year + 1
+            else Filter(column=years[0], op="between", value=[start.year, end.year - 1])
+        )
+    elif end is not None:
+        flt = Filter(column=years[0], op="<", value=end.year)
+    elif start is not None:
+        flt = Filter(column=years[0], op=">=", value=start.year)
+    else:
+        return intent
+    return intent.model_copy(update={"filters": [*intent.filters, flt]})
+
+
+def _claim_taken(q: Question, before: list[Mention], ctx: RuleContext) -> None:
+    """The words of mentions a rule took are read (by that rule), not left over."""
+    kept = {id(m) for m in ctx.mentions}
+    for m in before:
+        if id(m) not in kept:
+            q.claim(m.start, m.end, "rule")
+
+
 def _unlinked(q: Question, mentions: list[Mention]) -> list[str]:
     covered = {i for m in mentions for i in range(m.start, m.end)}
     out = []
     for tok in q.tokens:
         if tok.used or tok.index in covered or tok.kind not in ("word", "quoted"):
             continue
-        if tok.text in FUNCTION_WORDS or tok.text in FILLER_WORDS or len(tok.text) <= 2:
+        if tok.text in FUNCTION_WORDS or tok.text in FILLER_WORDS:
             continue
+        if len(tok.text) <= 2 and tok.text != "id" and not (tok.raw.isupper() and tok.raw not in ("I", "A")):
+            continue  # short words carry no data, unless they are a code ("TN", "ED")
         out.append(tok.text)
     return out
 

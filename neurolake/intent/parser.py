@@ -26,6 +26,7 @@ from neurolake.intent.values import ValueIndex, ValueLoader
 if TYPE_CHECKING:
     from neurolake.catalog import Catalog
     from neurolake.config import Settings
+    from neurolake.engine import NeuroLakeEngine
     from neurolake.intent.model_parser import ModelIntentParser
     from neurolake.llm import LLMProvider
     from neurolake.platform import NeuroLake
@@ -85,6 +86,7 @@ class IntentParser:
         examples: Any = None,
         today: date | None = None,
         lexicon: Lexicon | None = None,
+        engine: NeuroLakeEngine | None = None,
     ) -> None:
         self.catalog = catalog
         self.storage = storage
@@ -94,6 +96,8 @@ class IntentParser:
         self.examples = examples
         self.today = today
         self.lexicon = lexicon
+        #: Runs rival readings to see whether they differ (see ``neurolake.intent.readings``).
+        self.engine = engine
         self._values = ValueLoader(storage) if storage is not None else None
         self._lock = threading.Lock()
         self._offline: OfflineIntentParser | None = None
@@ -123,6 +127,7 @@ class IntentParser:
             options["semantic"] = _lazy_index(platform)
         if provider is not None and "examples" not in options:
             options["examples"] = _lazy_examples(platform)
+        options.setdefault("engine", platform.engine)
         return cls(platform.catalog, storage=platform.storage, settings=settings, provider=provider, **options)
 
     # ------------------------------------------------------------------------ parsing
@@ -135,12 +140,26 @@ class IntentParser:
         """
         offline = self.offline()
         if not self.uses_model:
-            return offline.parse(text, context)
+            return self.settled(offline.parse(text, context))
         try:
-            return self.model_parser().parse(text, context)
+            return self.settled(self.model_parser().parse(text, context))
         except ModelOutputError as e:
             log.warning("model output unusable, parsing offline instead: %s", e)
-            return offline.parse(text, context)
+            return self.settled(offline.parse(text, context))
+
+    def settled(self, intent: Intent) -> Intent:
+        """With an engine: rival readings that give the same rows are answered, not asked about;
+        those that differ carry a preview of their first rows."""
+        if self.engine is None or not intent.ambiguities:
+            return intent
+        from neurolake.intent.readings import settle
+
+        engine = self.engine
+
+        def run(sql: str, limit: int) -> Any:
+            return engine.execute_sql(sql, limit=limit, question=intent.question)
+
+        return settle(intent, self.generate, run)
 
     @property
     def uses_model(self) -> bool:

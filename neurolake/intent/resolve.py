@@ -392,6 +392,8 @@ class Resolver:
                 col = self._column(t)
                 if function in ("count", "count_distinct"):
                     fn = "count_distinct" if function == "count_distinct" or col.role == "key" else "count"
+                    if fn == "count" and col.is_numeric:
+                        fn = "sum"  # "the number of points", "total number of passengers": added up
                     out.append(
                         Choice(
                             t,
@@ -779,10 +781,13 @@ class Resolver:
             order = [OrderBy(target=o.target, direction=frame.sort_direction) for o in order]
         if frame.sort_direction and not order and intent.measures and frame.ranking is False:
             order = [OrderBy(target=intent.measures[0].alias, direction=frame.sort_direction)]
+        if frame.sort_direction and not order and not intent.measures and columns:
+            # "names in alphabetical order": the listed column is what is sorted.
+            order = [OrderBy(target=columns[0], direction=frame.sort_direction)]
         intent.order_by = order
         limit = frame.limit
         if (frame.ranking or any(s.role == "rank" for s in slots)) and order and limit is None:
-            limit = DEFAULT_TOP if self._plural_ranked(slots) else 1
+            limit = DEFAULT_TOP if frame.top_word and self._plural_ranked(slots) else 1
         intent.limit = limit
         if (
             intent.measures
@@ -800,7 +805,7 @@ class Resolver:
                 intent.columns = [f"{list_table}.*"]
             if list_table != root:
                 intent.tables = [list_table] + [t for t in intent.tables if t != list_table]
-            intent.distinct = bool(joins)
+            intent.distinct = bool(joins) or frame.distinct
         if frame.time_travel is not None:
             version, timestamp = frame.time_travel
             intent.time_travel = TimeTravel(version=version, timestamp=timestamp)

@@ -115,6 +115,8 @@ class SqlGenerator:
             condition = exp.and_(*[exp.EQ(this=self._column(a), expression=self._column(b)) for a, b in join.on])
             select = select.join(self._table_ref(join.table, intent.time_travel), on=condition, join_type="inner")
         conditions = [self._filter_expr(f) for f in intent.filters]
+        if intent.any_of:
+            conditions.append(exp.paren(exp.or_(*[self._filter_expr(f) for f in intent.any_of])))
         if intent.time_range is not None and intent.time_range.column:
             dated = self._column(intent.time_range.column)
             cast = self._temporal_type(intent.time_range.column)
@@ -200,6 +202,11 @@ class SqlGenerator:
         column = self._column(flt.column)
         info = self.schema.column(flt.column)
         typed = info.role if info is not None else "text"
+        if flt.subquery is not None:
+            return self._subquery_filter(column, flt)
+        if flt.op in _TEXT_MATCH:
+            pattern = _TEXT_MATCH[flt.op].format(flt.value)
+            return exp.ILike(this=column, expression=exp.Literal.string(pattern))
         if flt.op == "is_null":
             return exp.Is(this=column, expression=exp.Null())
         if flt.op == "not_null":
@@ -211,9 +218,29 @@ class SqlGenerator:
         if flt.op == "between":
             low, high = flt.value
             return exp.Between(this=column, low=_literal(low, typed), high=_literal(high, typed))
-        if flt.op == "like":
-            return exp.ILike(this=column, expression=_literal(f"%{flt.value}%", "text"))
         return _COMPARISONS[flt.op](this=column, expression=_literal(flt.value, typed))
+
+    def _subquery_filter(self, column: exp.Column, flt: Filter) -> exp.Expr:
+        """``age > (SELECT AVG(age) FROM t)``, ``id NOT IN (SELECT ref FROM other WHERE ...)``."""
+        sub = flt.subquery
+        assert sub is not None
+        inner = self._column(sub.column)
+        if sub.function is not None:
+            inner_select: exp.Expr = _AGGREGATES[sub.function](this=inner) if sub.function in _AGGREGATES else inner
+        else:
+            inner_select = inner
+        table = sub.column.rsplit(".", 1)[0]
+        query = exp.Select().select(inner_select).from_(exp.Table(this=_ident(self._table_info(table))))
+        if sub.function is None:
+            query = query.where(exp.Not(this=exp.Is(this=inner.copy(), expression=exp.Null())))
+        if sub.filters:
+            query = query.where(exp.and_(*[self._filter_expr(f) for f in sub.filters]))
+        if flt.op in ("in", "not_in"):
+            expr: exp.Expr = exp.In(this=column, query=exp.Subquery(this=query))
+            return exp.Not(this=expr) if flt.op == "not_in" else expr
+        if flt.op not in _COMPARISONS:
+            raise QueryValidationError(f"A computed value is compared with =, <, >..., not {flt.op!r}.")
+        return _COMPARISONS[flt.op](this=column, expression=exp.Subquery(this=query))
 
     def _having_expr(self, flt: Filter, measures: list[Measure]) -> exp.Expr:
         """A condition on a measure (named by its alias), written on the aggregate itself."""
@@ -277,6 +304,10 @@ class SqlGenerator:
             return tree
         self.validate(tree)
         return tree
+
+
+#: Text matches as ILIKE patterns around the (escaped) value.
+_TEXT_MATCH = {"like": "%{}%", "starts_with": "{}%", "ends_with": "%{}"}
 
 
 def _ident(name: str) -> exp.Identifier:

@@ -60,7 +60,7 @@ _KEEP_S = frozenset(
     }
 )  # fmt: skip
 _IRREGULAR = {
-    "people": "person", "children": "child", "men": "man", "women": "woman", "mice": "mouse",
+    "ids": "id", "people": "person", "children": "child", "men": "man", "women": "woman", "mice": "mouse",
     "data": "data", "criteria": "criterion", "indices": "index", "feet": "foot", "teeth": "tooth",
     "sales": "sale", "hours": "hour", "days": "day", "weeks": "week", "months": "month",
     "years": "year", "minutes": "minute", "seconds": "second", "dollars": "dollar",
@@ -117,6 +117,9 @@ class Segmenter:
         """The words ``word`` stands for: itself when known, else its best segmentation."""
         if word in ABBREVIATIONS:
             return ABBREVIATIONS[word].split()
+        glued = _glued_suffix(word)
+        if glued is not None:
+            return glued
         if word in self.vocabulary or singular(word) in self.vocabulary or len(word) < 5 or word.isdigit():
             return [word]
         pieces = self._segment(word)
@@ -144,6 +147,30 @@ class Segmenter:
                     best[end] = candidate
         result = best[n]
         return result if result is not None and len(result) > 1 else None
+
+
+#: One-letter qualifiers glued to a name ("fname", "lname").
+_LETTER_QUALIFIERS = {"f": "first", "l": "last", "m": "middle"}
+#: Key words glued to a stem ("stuid" -> "stu id"); English words that end the same way are kept.
+_GLUED_KEYS = ("id", "key", "code")
+_ENDS_LIKE_KEY = word_set(
+    """valid invalid humid rapid liquid solid stupid squid avoid android hybrid fluid void paid
+    said laid maid raid aid afraid acid lucid vivid placid timid rigid orchid monkey turkey jockey
+    bid lid kid did rid hid mid vid grid skid
+    hockey donkey whiskey barcode zipcode postcode encode decode"""
+)
+
+
+def _glued_suffix(word: str) -> list[str] | None:
+    """``stuid`` -> ``stu id``, ``fname`` -> ``first name``; None when ``word`` is not glued so."""
+    if len(word) == 5 and word.endswith("name") and word[0] in _LETTER_QUALIFIERS:
+        return [_LETTER_QUALIFIERS[word[0]], "name"]
+    if word in _ENDS_LIKE_KEY or not word.isalpha():
+        return None
+    for key in _GLUED_KEYS:
+        if word.endswith(key) and len(word) - len(key) >= (1 if key == "id" else 2):
+            return [word[: -len(key)], key]
+    return None
 
 
 def identifier_words(name: str, segmenter: Segmenter, prefix: str | None = None) -> list[str]:

@@ -46,12 +46,15 @@ def test_readings_that_the_schema_settles_are_not_asked(demo_parser: IntentParse
     assert intent.confidence >= CLARIFY_BELOW
 
 
-def test_low_confidence_alone_asks_with_the_best_reading(demo_parser: IntentParser) -> None:
+def test_words_nothing_links_are_named_instead_of_guessed(demo_parser: IntentParser) -> None:
+    """Once a guess ("did you mean the number of orders?"), now an answer that says what it missed."""
     intent = demo_parser.parse("how many orders zorbed with the flibbers of yonder")
 
-    assert intent.confidence < CLARIFY_BELOW
-    clarification = intent.clarification
-    assert clarification is not None and "number of rows" in clarification.options[0]
+    assert intent.kind is IntentKind.UNKNOWN and intent.clarification is None
+    assert intent.refusal is not None
+    assert "I could not use every part of the question" in intent.refusal
+    for word in ("zorbed", "flibbers", "yonder"):
+        assert repr(word) in intent.refusal
 
 
 def test_resolving_by_words_and_rejecting_unknown_answers(demo_parser: IntentParser) -> None:

@@ -83,7 +83,9 @@ def test_words_that_link_lexically_never_reach_the_index(
 def test_without_the_index_the_parser_still_works_less_well(demo_parser: IntentParser) -> None:
     intent = demo_parser.parse("number of customers by nationality")
 
-    assert intent.unlinked == ["nationality"] and not intent.group_by
+    # Without the index "nationality" links to nothing: said so, not answered as the plain count.
+    assert not intent.group_by and intent.refusal is not None
+    assert "'nationality' (not found in the data)" in intent.refusal
 
 
 def test_an_index_that_cannot_open_is_switched_off(caplog: pytest.LogCaptureFixture) -> None:

@@ -1,0 +1,490 @@
+"""Coverage: does the reading use every part of the question that could change the answer?
+
+A reading that drops a negation, a second value, an ordering or a named column answers a
+different question, and the person cannot tell. Each rule below looks at the question's
+tokens (with what claimed them) and at the finished ``Intent``, and reports what the
+reading left out. Rules run in the order of ``RULES``; the words they look for are data
+(``vocabulary/reading.toml``), not code.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from neurolake.intent.lexicon import stem
+from neurolake.intent.linker import Mention
+from neurolake.intent.model import Intent
+from neurolake.intent.schema import SchemaInfo
+from neurolake.intent.text import Question, Token
+from neurolake.intent.words import singular
+
+_VOCABULARY = Path(__file__).with_name("vocabulary") / "reading.toml"
+#: Token roles whose values the reading keeps elsewhere (a period, a version, a schedule).
+_VALUE_ROLES = frozenset({"period", "time_travel", "schedule", "number", "mention", "grain"})
+#: Words of money columns: "orders over 100" compares the orders' one amount.
+_MONEY = frozenset({"amount", "total", "price", "revenue", "value", "cost", "sale", "sales"})
+_NEGATIVE_OPS = frozenset({"!=", "not_in", "is_null", "not_exists"})
+_INEQUALITIES = frozenset({">", ">=", "<", "<=", "between"})
+#: Comparatives after "no"/"not" make a comparison ("no more than 5"), not a negation.
+_COMPARATIVES = frozenset(
+    {"more", "less", "fewer", "greater", "larger", "smaller", "higher", "lower", "over", "under", "above", "below",
+     "older", "younger", "later", "earlier", "exceed", "exceeding", "longer", "shorter"}
+)  # fmt: skip
+_AGGREGATE_FUNCTIONS = {
+    "average": ("avg",), "mean": ("avg",), "avg": ("avg",), "sum": ("sum",), "total": ("sum", "count"),
+    "maximum": ("max",), "max": ("max",), "minimum": ("min",), "min": ("min",),
+    "count": ("count", "count_distinct"), "many": ("count", "count_distinct"),
+    "number": ("count", "count_distinct"),
+}  # fmt: skip
+
+
+@cache
+def vocabulary() -> dict[str, frozenset[str]]:
+    """The reading words by kind (negations, alternatives, ordering...), read once."""
+    data = tomllib.loads(_VOCABULARY.read_text(encoding="utf-8"))
+    return {kind: frozenset(words) for kind, words in data.items()}
+
+
+@dataclass(frozen=True)
+class Unread:
+    """A part of the question the reading does not use, and what kind of part it is."""
+
+    words: str
+    why: str
+
+    def __str__(self) -> str:
+        return f"{self.words!r} ({self.why})"
+
+
+@dataclass
+class Reading:
+    """What a finished intent uses, gathered once for all rules."""
+
+    intent: Intent
+    schema: SchemaInfo
+    q: Question
+    mentions: list[Mention]
+
+    def __post_init__(self) -> None:
+        intent = self.intent
+        self.tables = {t.lower() for t in intent.tables}
+        self.star_tables = {c.rsplit(".", 1)[0].lower() for c in intent.columns if c.endswith(".*")}
+        columns = {c.lower() for c in intent.columns if not c.endswith(".*")}
+        columns |= {m.column.lower() for m in intent.measures if m.column}
+        columns |= {g.column.lower() for g in intent.group_by}
+        columns |= {f.column.lower() for f in intent.filters}
+        columns |= {o.target.lower() for o in intent.order_by if "." in o.target}
+        if intent.time_range is not None and intent.time_range.column:
+            columns.add(intent.time_range.column.lower())
+        for extra in intent.extra_columns():
+            columns.add(extra.lower())
+        self.columns = columns
+        self.column_words = {w for c in columns for w in self._words_of(c)}
+        self.values = {_norm(v) for f in [*intent.filters, *intent.having] for v in _flat(f.value)}
+        self.numbers = set(self.values)
+        if intent.limit is not None:
+            self.numbers.add(_norm(intent.limit))
+        self.functions = {m.function for m in intent.measures}
+        self.ops = {f.op for f in [*intent.filters, *intent.having]}
+
+    def _words_of(self, qualified: str) -> set[str]:
+        info = self.schema.column(qualified)
+        return set(info.words) | {w for w in info.name.lower().split("_")} if info is not None else set()
+
+    def uses_column(self, qualified: str) -> bool:
+        qualified = qualified.lower()
+        return qualified in self.columns or qualified.rsplit(".", 1)[0] in self.star_tables
+
+    def words(self, kind: str) -> list[Token]:
+        """Tokens of the question that are words of ``kind`` and no mention claimed."""
+        wanted = vocabulary()[kind]
+        return [t for t in self.q.tokens if t.kind == "word" and t.text in wanted and t.role != "mention"]
+
+
+Rule = Callable[[Reading], list[Unread]]
+
+
+def unused_mentions(r: Reading) -> list[Unread]:
+    """ "names and ages of pilots" read as the names only: 'ages' is reported."""
+    out = []
+    for m in r.mentions:
+        if not any(_used(r, t) for t in m.candidates):
+            out.append(Unread(m.text, "not used in the answer"))
+    return out
+
+
+def unused_numbers(r: Reading) -> list[Unread]:
+    """ "orders over 500" read without the comparison: '500' is reported."""
+    out = []
+    for t in r.q.tokens:
+        if t.kind not in ("number", "quoted") or t.role in _VALUE_ROLES:
+            continue
+        if t.kind == "quoted" and any(t.value.lower() in v for v in r.values if isinstance(v, str)):
+            continue
+        if _norm(t.value) not in r.numbers:
+            out.append(Unread(t.raw, "a value not used in the answer"))
+    return out
+
+
+def negations(r: Reading) -> list[Unread]:
+    """ "mountains that no climber has climbed" read as all mountains: 'no' is reported."""
+    if r.ops & _NEGATIVE_OPS or r.intent.combine == "except":
+        return []
+    out = []
+    for t in r.words("negations"):
+        nxt = r.q.at(t.index + 1)
+        if nxt is not None and (nxt.text in _COMPARATIVES or nxt.role == "compare") and r.ops & _INEQUALITIES:
+            continue  # "no more than 5": a comparison
+        out.append(Unread(t.raw, "a negation"))
+    return out
+
+
+def alternatives(r: Reading) -> list[Unread]:
+    """ "matches in 2013 or 2016" read with one year: 'or' is reported."""
+    tokens = [t for t in r.words("alternatives") if t.role not in ("compare",)]
+    if not tokens:
+        return []
+    several = any(f.op in ("in", "not_in") and isinstance(f.value, list) and len(f.value) > 1 for f in r.intent.filters)
+    if several or r.intent.combine == "union" or r.intent.any_of:
+        return []
+    return [Unread(t.raw, "a choice between values") for t in tokens]
+
+
+def conjunctions(r: Reading) -> list[Unread]:
+    """ "states that have both owners and professionals" without an intersection: 'both' is reported."""
+    tokens = r.words("conjunctions")
+    if not tokens or r.intent.combine == "intersect":
+        return []
+    if len([c for c in r.intent.columns if not c.endswith(".*")]) + len(r.intent.measures) >= 2:
+        return []  # "both the name and the age": two columns
+    return [Unread(t.raw, "two conditions that must both hold") for t in tokens]
+
+
+def distinct(r: Reading) -> list[Unread]:
+    """ "the different ranks" listed with duplicates: 'different' is reported."""
+    if r.intent.distinct or "count_distinct" in r.functions or r.intent.group_by:
+        return []
+    return [Unread(t.raw, "without duplicates") for t in r.words("distinct") if t.role != "aggregate"]
+
+
+def ordering(r: Reading) -> list[Unread]:
+    """ "names in descending order of age" read without an order: 'descending' is reported."""
+    if r.intent.order_by:
+        return []
+    tokens = [t for t in r.q.tokens if t.role == "order" or (t.kind == "word" and t.text in vocabulary()["ordering"])]
+    return [Unread(t.raw, "an order of the rows") for t in tokens if t.role != "mention"]
+
+
+def grouping(r: Reading) -> list[Unread]:
+    """ "average weight of cars each year" read as one number: 'each' is reported."""
+    if not r.intent.measures or r.intent.group_by:
+        return []
+    tokens = [t for t in r.q.tokens if t.role == "group" or (t.kind == "word" and t.text in vocabulary()["grouping"])]
+    out = []
+    for t in tokens:
+        after = next((m for m in r.mentions if m.start > t.index), None)
+        per_row = t.text == "per" and after is not None and after.best.kind == "table" and _used(r, after.best)
+        a_value = after is not None and after.best.kind == "value" and _used(r, after.best)  # "trips by members"
+        if t.role == "mention" or per_row or a_value:
+            continue  # "average quantity per order line": a rate per row of the table read, no grouping
+        out.append(Unread(t.raw, "one result per group"))
+    return out
+
+
+def extremes(r: Reading) -> list[Unread]:
+    """ "the oldest pilot" read as every pilot: 'oldest' is reported."""
+    intent = r.intent
+    if (intent.order_by and intent.limit) or r.functions & {"min", "max"} or intent.having:
+        return []
+    if intent.order_by and r.words("ordering"):
+        return []
+    return [Unread(t.raw, "the highest or lowest") for t in r.words("extremes") if t.role in ("direction", "top", "")]
+
+
+def aggregates(r: Reading) -> list[Unread]:
+    """ "average age of pilots" listed row by row: 'average' is reported; "total" met by a count too."""
+    computed = r.functions | {"count" for f in r.intent.having}
+    out = []
+    for t in r.q.tokens:
+        if t.role != "aggregate" or t.text not in _AGGREGATE_FUNCTIONS or t.text in r.column_words:
+            continue  # "total amount": part of a column's name
+        if not computed & set(_AGGREGATE_FUNCTIONS[t.text]):
+            out.append(Unread(t.raw, "a computed number"))
+    return out
+
+
+def everything(r: Reading) -> list[Unread]:
+    """ "all the information about the oldest pilot" showing one column: 'information' is reported."""
+    if r.star_tables:
+        return []
+    return [Unread(t.raw, "all the columns") for t in r.words("everything")]
+
+
+def unasked_computations(r: Reading) -> list[Unread]:
+    """ "distinct buildings with capacities over 50" read as ``SUM(capacity) > 50``: nothing asked
+    for a sum, so the reading is reported. A count needs "how many", "number", a superlative or a
+    comparison with a count ("more than one mountain"); a sum or an average needs its own word or a
+    ranking ("top 5 products by revenue"), or a comparison on another table's number."""
+    roles = {t.role for t in r.q.tokens}
+    words = {t.text for t in r.q.tokens if t.role == "aggregate"}
+    ranked = bool(roles & {"direction", "top", "popular"})
+    compared = "compare" in roles
+    named = _named_columns(r)
+    # "revenue by country", "monthly revenue", "orders by status": computed per named group.
+    grouped = any(g.grain is not None or g.column.lower() in named for g in r.intent.group_by)
+    # "revenue by customer": a named number per group (the customer's key and name)
+    per_group = bool(r.intent.group_by) and "group" in roles
+    asked: set[str] = set()
+    for word in words:
+        asked.update(_AGGREGATE_FUNCTIONS.get(word, ()))
+    if words & {"how", "count", "counts"}:
+        asked.update(("count", "count_distinct"))
+    out = []
+    in_having = {f.column for f in r.intent.having}
+    for m in r.intent.measures:
+        if m.function in asked:
+            continue
+        if m.alias in in_having:
+            # "countries with revenue over 1M" (another table's number) or "more than 5 orders": per
+            # group; "people of each sex with a weight over 85" compares each row, not a sum.
+            if m.function in ("count", "count_distinct"):
+                continue
+            if _additive(r, m.column) and "=" not in {f.op for f in r.intent.having}:
+                continue  # "countries with revenue over 1M": a sum per country
+        elif (
+            (m.function in ("count", "count_distinct") and (ranked or compared or grouped))
+            or (
+                m.function in ("sum", "avg")
+                and (grouped or ranked or (per_group and (m.column or "").lower() in named))
+            )
+            or (m.function in ("min", "max") and ranked)
+        ):
+            continue
+        out.append(Unread(m.alias.replace("_", " "), "a computation the question does not ask for"))
+    return out
+
+
+def unasked_columns(r: Reading) -> list[Unread]:
+    """ "buildings with at least 10 professors" read as ``facid >= 10``: no word names that
+    column, so the comparison is a guess and is reported."""
+    named = _named_columns(r)
+    hinted = _hinted_columns(r)
+    out = []
+    for o in r.intent.order_by:
+        if "." in o.target and o.target.lower() not in named:
+            out.append(Unread(f"sorted by {o.target.split('.')[-1]}", "an order no word asks for"))
+    for f in r.intent.filters:
+        off_hint = hinted and f.op in _INEQUALITIES and f.subquery is None and f.column.lower() not in hinted
+        if off_hint and not any(t.qualified.lower() == f.column.lower() for t in _column_mentions(r)):
+            # "students older than 20" compared with a dorm's capacity: not what "older" means.
+            out.append(Unread(f"{f.op} {f.value}", f"compared with {f.column.split('.')[-1]}, not what the words say"))
+            continue
+        compared = f.op in _INEQUALITIES or (f.op == "=" and isinstance(f.value, int | float))
+        if compared and f.subquery is None and f.column.lower() not in named:
+            out.append(Unread(f"{f.op} {f.value}", f"compared with {f.column.split('.')[-1]}, which no word names"))
+    return out
+
+
+def comparisons(r: Reading) -> list[Unread]:
+    """ "wines produced before the year of 2010" read as ``year = 2010``: 'before' is reported."""
+    if r.ops & _INEQUALITIES or r.intent.time_range is not None or r.intent.having:
+        return []
+    return [Unread(t.raw, "a comparison") for t in r.words("comparisons") if t.role == ""]
+
+
+def counted_units(r: Reading) -> list[Unread]:
+    """ "advisors with more than two students" read as ``advisor > 2``: the number counts students."""
+    starts = {m.start: m for m in r.mentions if m.best.kind == "table"}
+    out = []
+    for t in r.q.tokens:
+        if t.kind == "number" and t.role == "compare" and t.index + 1 in starts:
+            counted = "count" in r.functions or "count_distinct" in r.functions
+            if not counted:
+                out.append(Unread(f"{t.raw} {starts[t.index + 1].text}", "a number of rows to count"))
+    return out
+
+
+def contradictions(r: Reading) -> list[Unread]:
+    """ "courses in Statistics but not Psychology" read as ``dept = 'Statistics' AND dept != 'Psychology'``:
+    the second condition changes nothing, so the 'not' was not understood."""
+    equal = {f.column for f in r.intent.filters if f.op in ("=", "in")}
+    return [Unread(f"not {f.value}", "an exception that changes nothing here") for f in r.intent.filters
+            if f.op in ("!=", "not_in") and f.subquery is None and f.column in equal]  # fmt: skip
+
+
+def loose_aggregates(r: Reading) -> list[Unread]:
+    """ "the total and minimum enrollments" read with the minimum only: 'total' is reported."""
+    out = []
+    for t in r.words("aggregates"):
+        wanted = _AGGREGATE_FUNCTIONS.get(t.text)
+        if t.role == "" and wanted and not r.functions & set(wanted) and t.text not in r.column_words:
+            if t.text in ("number", "many", "count") and not r.intent.measures:
+                continue  # "phone number": a name
+            out.append(Unread(t.raw, "a computed number"))
+    return out
+
+
+def periods(r: Reading) -> list[Unread]:
+    """ "branches opened before 2010" read without a date filter: 'before 2010' is reported."""
+    tokens = [t for t in r.q.tokens if t.role == "period"]
+    if not tokens or r.intent.time_range is not None or r.intent.time_travel is not None:
+        return []
+    years = [t for t in tokens if t.kind == "number"]
+    if years and all(_norm(t.value) in r.numbers for t in years):
+        return []  # placed on a year column ("in 1995" -> year = 1995)
+    return [Unread(" ".join(t.raw for t in tokens), "a period with no date to apply it to")]
+
+
+def unlinked(r: Reading) -> list[Unread]:
+    """ "aircraft that won matches": 'won' links to nothing and is reported."""
+    used_words = set(r.column_words)
+    for value in r.values:
+        if isinstance(value, str):
+            used_words.update(re.split(r"[^0-9a-z]+", value))
+    # "trips that ended in Berlin": a word naming the role of a key the reading joins on.
+    used_words |= {w for j in r.intent.joins for a, _ in j.on for w in a.rsplit(".", 1)[-1].split("_")}
+    used_words |= {stem(w) for w in list(used_words)}
+    # "through the mobile app" read as channel = 'mobile': a noun right after a value used says what it is.
+    value_ends = {m.end for m in r.mentions if m.best.kind == "value" and _used(r, m.best)}
+    used_words |= {t.text for t in r.q.tokens if t.index in value_ends}
+    return [
+        Unread(w, "not found in the data")
+        for w in r.intent.unlinked
+        if singular(w) not in used_words and w not in used_words and stem(w) not in used_words
+    ]
+
+
+#: In order: the first rules name what a person most needs to know.
+RULES: tuple[Rule, ...] = (
+    negations,
+    alternatives,
+    conjunctions,
+    unused_numbers,
+    unused_mentions,
+    aggregates,
+    unasked_computations,
+    unasked_columns,
+    comparisons,
+    counted_units,
+    contradictions,
+    loose_aggregates,
+    periods,
+    grouping,
+    extremes,
+    ordering,
+    distinct,
+    everything,
+    unlinked,
+)
+
+
+def unread_parts(q: Question, mentions: Iterable[Mention], intent: Intent, schema: SchemaInfo) -> list[Unread]:
+    """Every part of ``q`` the reading ``intent`` leaves out, each reported once."""
+    reading = Reading(intent, schema, q, list(mentions))
+    seen: set[str] = set()
+    out = []
+    for rule in RULES:
+        for part in rule(reading):
+            if part.words.lower() not in seen:
+                seen.add(part.words.lower())
+                out.append(part)
+    return out
+
+
+def explain(parts: list[Unread]) -> str:
+    """The sentence a person reads when the reading leaves something out."""
+    listed = ", ".join(str(p) for p in parts[:4])
+    more = f" and {len(parts) - 4} more" if len(parts) > 4 else ""
+    return (
+        f"I could not use every part of the question: {listed}{more}. Rather than answer a different "
+        "question, I stopped here. Try rephrasing it with the names of your tables and columns, or ask in SQL."
+    )
+
+
+def _hinted_columns(r: Reading) -> set[str]:
+    """Columns a comparative names by its meaning ("older" -> age), empty when none hints."""
+    from neurolake.intent.lexicon import DIRECTION_WORDS
+
+    hints = {h for t in r.q.tokens if t.text.endswith("er") for h in DIRECTION_WORDS.get(t.text[:-2], ("", ()))[1]}
+    hints |= {h for t in r.q.tokens if t.role == "compare" for h in DIRECTION_WORDS.get(t.text, ("", ()))[1]}
+    hints &= {"age"}  # only hints that name one kind of column for sure
+    if not hints:
+        return set()
+    return {c.qualified.lower() for c in r.schema.columns if set(c.words) & hints}
+
+
+def _column_mentions(r: Reading) -> list[Any]:
+    """Column candidates of mentions that name a column first (not a table or a value)."""
+    return [t for m in r.mentions if m.best.kind == "column" for t in m.candidates]
+
+
+def _named_columns(r: Reading) -> set[str]:
+    """Columns a word of the question names: mentions, values' columns, and the columns a
+    comparative hints at ("cheaper" -> price, "older" -> age)."""
+    from neurolake.intent.lexicon import DIRECTION_WORDS
+
+    named = {t.qualified.lower() for m in r.mentions for t in m.candidates if t.kind == "column"}
+    named |= {f"{t.table}.{t.column}".lower() for m in r.mentions for t in m.candidates if t.kind == "value"}
+    hints = {h for t in r.q.tokens for h in DIRECTION_WORDS.get(t.text, ("", ()))[1]}
+    hints |= {h for t in r.q.tokens if t.text.endswith("er") for h in DIRECTION_WORDS.get(t.text[:-2], ("", ()))[1]}
+    if any(t.kind == "number" and t.raw[:1] in "$€£" for t in r.q.tokens):
+        hints |= set(DIRECTION_WORDS["expensive"][1])  # "$1,000": an amount of money
+    # "orders over 100": a bare amount compared with a table named just before is its money column.
+    bare = [t for t in r.q.tokens if t.role == "compare" and t.kind == "number"]
+    for t in bare:
+        before = next((m for m in reversed(r.mentions) if m.end <= t.index - 1), None)
+        if before is not None and before.best.kind == "table" and before.end >= t.index - 2:
+            money = [c for c in r.schema.tables[before.best.table].columns if c.is_numeric and set(c.words) & _MONEY]
+            if len(money) == 1:
+                named.add(money[0].qualified.lower())
+    if hints:
+        for column in r.schema.columns:
+            if set(column.words) & hints:
+                named.add(column.qualified.lower())
+    return named
+
+
+def _additive(r: Reading, column: str | None) -> bool:
+    """True when the words naming ``column`` in the question are amounts that add up (revenue, sales)."""
+    additive = vocabulary()["additive"]
+    for m in r.mentions:
+        if any(t.kind == "column" and t.qualified == column for t in m.candidates) and set(m.words) & additive:
+            return True
+    return False
+
+
+def _other_table_number(r: Reading, column: str | None) -> bool:
+    """True when ``column`` is in another table than what is grouped ("countries with revenue over 1M")."""
+    if column is None:
+        return False
+    table = column.rsplit(".", 1)[0].lower()
+    grouped = {g.column.rsplit(".", 1)[0].lower() for g in r.intent.group_by}
+    return bool(grouped) and table not in grouped
+
+
+def _used(r: Reading, target: Any) -> bool:
+    if target.kind == "table":
+        return str(target.table).lower() in r.tables
+    if target.kind == "column":
+        return r.uses_column(target.qualified)
+    return _norm(target.value) in r.values
+
+
+def _flat(value: Any) -> list[Any]:
+    if isinstance(value, list | tuple):
+        return list(value)
+    return [value]
+
+
+def _norm(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return float(value)
+    return str(value).lower()

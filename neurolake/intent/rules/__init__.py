@@ -1,0 +1,96 @@
+"""Rewrites of a reading, as named rules run in order (like the optimizer's rules).
+
+The slot parser reads the plain parts of a question (what is listed, filtered, grouped,
+computed). Each rule here reads one construction it cannot express and rewrites the finished
+``Intent``:
+
+1. ``of_table``: "the names of aircrafts" -> a column of the aircraft table (candidates narrowed);
+2. ``text_match``: "names containing 'Mount'" -> ``ILIKE '%Mount%'``;
+3. ``versus_aggregate``: "height above the average height" -> ``height > (SELECT AVG(height) ...)``;
+4. ``absence``: "mountains that no climber has climbed" -> ``mountain_id NOT IN (SELECT ...)``;
+5. ``superlative``: "the name of the climber with the most points" -> ``ORDER BY points DESC LIMIT 1``.
+
+A rule works in up to three steps: ``claim`` takes its words before the cue readers see them,
+``take`` takes the schema mentions (and cues) it owns before the slot parser sees them, and
+``apply`` rewrites the intent. A rule that claimed words but cannot apply reports them as not understood
+(``Found.unread``), so the question is never answered without them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from neurolake.intent.keys import JoinGraph
+from neurolake.intent.linker import Mention
+from neurolake.intent.model import Intent
+from neurolake.intent.schema import SchemaInfo
+from neurolake.intent.text import Question
+
+
+@dataclass
+class Context:
+    """What every rule may look at."""
+
+    q: Question
+    schema: SchemaInfo
+    graph: JoinGraph
+    mentions: list[Mention] = field(default_factory=list)
+
+
+@dataclass
+class Found:
+    """One occurrence of a rule's construction in the question."""
+
+    rule: str
+    #: The words, as typed, for the message when the rule cannot apply.
+    words: str
+    #: What the rule needs to apply: token positions, mentions it took, an operator...
+    data: dict[str, Any] = field(default_factory=dict)
+    applied: bool = False
+
+
+class Rule(Protocol):
+    """A rewrite of the reading for one construction."""
+
+    name: str
+
+    def claim(self, q: Question) -> list[Found]:
+        """Take this construction's cue words, before the cue readers see them."""
+        ...
+
+    def take(self, found: list[Found], ctx: Context, cues: list[Any]) -> list[Found]:
+        """After linking: every occurrence, with the mentions (and cues) it owns taken out of
+        ``ctx.mentions`` (and ``cues``) so the slot parser does not read them again."""
+        ...
+
+    def apply(self, intent: Intent, found: Found, ctx: Context) -> Intent:
+        """The intent rewritten; sets ``found.applied`` when it could."""
+        ...
+
+
+def rules() -> tuple[Rule, ...]:
+    """The rules, in the order they run."""
+    from neurolake.intent.rules.absence import Absence
+    from neurolake.intent.rules.of_table import OfTable
+    from neurolake.intent.rules.superlative import Superlative
+    from neurolake.intent.rules.text_match import TextMatch
+    from neurolake.intent.rules.versus_aggregate import VersusAggregate
+
+    return (OfTable(), TextMatch(), VersusAggregate(), Absence(), Superlative())
+
+
+def mention_after(ctx: Context, index: int, *, within: int = 4) -> Mention | None:
+    """The first schema mention starting after token ``index``, at most ``within`` tokens later."""
+    for m in ctx.mentions:
+        if index < m.start <= index + within:
+            return m
+    return None
+
+
+def mention_before(ctx: Context, index: int, *, within: int = 4) -> Mention | None:
+    """The last schema mention ending at or before token ``index``, at most ``within`` tokens before."""
+    for m in reversed(ctx.mentions):
+        if index - within <= m.end <= index:
+            return m
+    return None

@@ -1,0 +1,100 @@
+"""``absence``: rows that nothing in a related table refers to.
+
+"mountains that no climber has climbed" -> ``mountain.mountain_id NOT IN (SELECT
+climber.mountain_id FROM climber)``; "pilots who have not won any match in Australia" keeps the
+related table's own conditions inside: ``... NOT IN (SELECT match.winning_pilot FROM match
+WHERE match.country = 'Australia')``. The key between the two tables picks the columns; two
+keys (a match's winner and its loser) are told apart by the question's words, or not guessed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from neurolake.intent.keys import ForeignKey
+from neurolake.intent.model import Filter, Intent, SubQuery
+from neurolake.intent.rules import Context, Found
+from neurolake.intent.rules.vocabulary import phrases
+from neurolake.intent.text import Question
+from neurolake.intent.words import singular
+
+
+class Absence:
+    name = "absence"
+
+    def claim(self, q: Question) -> list[Found]:
+        return []  # the negation is read as a cue first; ``link`` takes it when a table follows
+
+    def take(self, found: list[Found], ctx: Context, cues: list[Any]) -> list[Found]:
+        """Negations followed by a table ("no climber", "never won any match"), cue and mention taken."""
+        words = phrases()
+        out = []
+        for tok in ctx.q.tokens:
+            if tok.text not in words["absence_negations"] or (tok.used and tok.role != "negate"):
+                continue
+            cue = next((c for c in cues if c.kind == "negate" and c.start <= tok.index <= c.index), None)
+            start = cue.index if cue is not None else tok.index
+            mention = _table_after(ctx, start, words["absence_fillers"])
+            if mention is None:
+                continue
+            if cue is not None:
+                cues.remove(cue)
+            ctx.mentions.remove(mention)
+            ctx.q.claim(tok.index, mention.end, self.name)
+            # "don't participate in any activity": the tables named right after belong to it too.
+            first, joiners = mention, words["absence_fillers"] | {"in", "on", "at", "for", "of"}
+            while (nxt := _table_after(ctx, mention.end - 1, joiners, verbs=0)) is not None:
+                ctx.mentions.remove(nxt)
+                ctx.q.claim(mention.end, nxt.end, self.name)
+                mention = nxt
+            end, mention = mention.end, first
+            table = mention.best.table
+            # Its own conditions ("in Australia") stay inside: values of that table after it.
+            inside = [m for m in ctx.mentions if m.start >= end and m.best.kind == "value" and m.best.table == table]
+            for m in inside:
+                ctx.mentions.remove(m)
+            data = {"table": table, "values": [(m.best.qualified, m.best.value) for m in inside]}
+            text = " ".join(t.raw for t in ctx.q.tokens[tok.index : end])
+            out.append(Found(self.name, text, data))
+        return out
+
+    def apply(self, intent: Intent, found: Found, ctx: Context) -> Intent:
+        if not intent.tables:
+            return intent
+        root = intent.tables[0]
+        key = _key_between(ctx, root, found.data["table"])
+        if key is None:
+            return intent
+        filters = [Filter(column=column, value=value) for column, value in found.data["values"]]
+        if key.ref_table == root:
+            own, other = f"{root}.{key.ref_column}", f"{key.table}.{key.column}"
+        else:
+            own, other = f"{root}.{key.column}", f"{key.ref_table}.{key.ref_column}"
+        found.applied = True
+        flt = Filter(column=own, op="not_in", subquery=SubQuery(column=other, filters=filters))
+        return intent.model_copy(update={"filters": [*intent.filters, flt]})
+
+
+def _table_after(ctx: Context, index: int, fillers: frozenset[str], *, verbs: int = 1) -> Any:
+    """The table mention after a negation, with only fillers and at most ``verbs`` verbs between."""
+    for j in range(index + 1, min(index + 6, len(ctx.q.tokens))):
+        mention = next((m for m in ctx.mentions if m.start == j), None)
+        if mention is not None:
+            return mention if mention.best.kind == "table" else None
+        tok = ctx.q.tokens[j]
+        if tok.text in fillers or tok.text == "by":
+            continue
+        if tok.kind == "word" and not tok.used and verbs > 0:
+            verbs -= 1
+            continue
+        return None
+    return None
+
+
+def _key_between(ctx: Context, root: str, other: str) -> ForeignKey | None:
+    keys = [k for k in ctx.graph.neighbours(root) if k.other(root) == other and k.table != k.ref_table]
+    if len(keys) > 1:
+        asked = {singular(t.text) for t in ctx.q.tokens if t.kind == "word"}
+        asked |= {w[:-2] for w in asked if w.endswith("ed")} | {w[:3] for w in asked if len(w) > 3}
+        keys = [k for k in keys if set(k.role) & asked or {r[:3] for r in k.role} & asked]
+    return keys[0] if len(keys) == 1 else None

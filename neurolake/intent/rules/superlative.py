@@ -1,0 +1,157 @@
+"""``superlative``: "the X of the Y with the highest Z" is an ordering by Z with X listed.
+
+"the name of the climber with the most points" -> ``SELECT name ... ORDER BY points DESC LIMIT 1``;
+"the name of the highest mountain" -> ordered by the mountain's number that "highest" names
+(height), not by how many rows share a name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from neurolake.intent.lexicon import DIRECTION_WORDS
+from neurolake.intent.model import GroupBy, Intent, Measure, OrderBy
+from neurolake.intent.rules import Context, Found, mention_after
+from neurolake.intent.rules.vocabulary import phrases
+from neurolake.intent.text import Question
+
+#: Superlatives that count rows ("the most orders"); the others name a number ("the highest").
+_COUNTING = frozenset({"most", "least", "fewest", "more", "less", "fewer"})
+
+
+class Superlative:
+    name = "superlative"
+
+    def claim(self, q: Question) -> list[Found]:
+        return []
+
+    def take(self, found: list[Found], ctx: Context, cues: list[Any]) -> list[Found]:
+        out = []
+        for tok in ctx.q.tokens:
+            if tok.role == "direction" and tok.text in DIRECTION_WORDS:
+                after = mention_after(ctx, tok.index, within=2)
+                groups = [
+                    m
+                    for g in ctx.q.tokens
+                    if g.role == "group"
+                    and (m := mention_after(ctx, g.index, within=2)) is not None
+                    and m.best.kind == "column"
+                ]
+                data = {"word": tok.text, "at": tok.index, "after": after, "groups": groups}
+                out.append(Found(self.name, tok.raw, data, applied=True))
+        return out[:1]
+
+    def apply(self, intent: Intent, found: Found, ctx: Context) -> Intent:
+        """Rewrites listings without an order and self-counts; anything else is left as read."""
+        word = found.data["word"]
+        direction = DIRECTION_WORDS[word][0]
+        if word in ("oldest", "youngest") and self._column(intent, ctx, ("age",)):
+            direction = "desc" if word == "oldest" else "asc"
+        if word in ("oldest", "youngest") and intent.order_by:
+            # "the oldest host": the highest age, though the oldest date is the lowest.
+            fixed = [
+                o.model_copy(update={"direction": direction}) if self._is_age(o.target, ctx) else o
+                for o in intent.order_by
+            ]
+            intent = intent.model_copy(update={"order_by": fixed})
+        listing = not intent.measures and not intent.group_by
+        ranked = self._ranked_after(intent, found, ctx)
+        if listing and intent.order_by and not ranked and not self._named(intent.order_by[0].target, ctx):
+            # "the oldest employee" ranked by a number nothing names: by what the word means instead.
+            hinted = self._ranked_column(intent, found, ctx)
+            if hinted is not None:
+                order = [OrderBy(target=hinted, direction=self._direction(word, hinted, ctx))]
+                intent = intent.model_copy(update={"order_by": order})
+        if listing and found.data["groups"] and (ranked or intent.order_by):
+            return self._per_group(intent, found, ranked or intent.order_by[0].target, direction)
+        if listing and ranked and intent.order_by and intent.order_by[0].target != ranked:
+            # "the age of the person with the greatest height": ranked by what follows the word.
+            intent = intent.model_copy(update={"order_by": []})
+        if listing and not intent.order_by:
+            column = self._ranked_column(intent, found, ctx)
+            if column is None:
+                return intent
+            after = found.data.get("after")
+            named_after = after is not None and any(t.qualified == column for t in after.candidates)
+            named_before = any(
+                m.end <= found.data["at"] and any(t.qualified == column for t in m.candidates) for m in ctx.mentions
+            )
+            # "the name of the climber with the most points": points ranks, it is not listed.
+            drop = named_after and not named_before
+            columns = [c for c in intent.columns if c != column or not drop] or intent.columns
+            return intent.model_copy(
+                update={"order_by": [OrderBy(target=column, direction=direction)], "limit": intent.limit or 1,
+                        "columns": columns}
+            )  # fmt: skip
+        if self._counts_itself(intent) and word not in _COUNTING:
+            column = self._ranked_column(intent, found, ctx)
+            if column is None:
+                found.applied = False  # "highest" counted nothing it names: not answered
+                return intent
+            listed = [g.column for g in intent.group_by]
+            return intent.model_copy(
+                update={"measures": [], "group_by": [], "having": [], "columns": listed,
+                        "order_by": [OrderBy(target=column, direction=direction)], "limit": intent.limit or 1}
+            )  # fmt: skip
+        return intent
+
+    def _per_group(self, intent: Intent, found: Found, column: str, direction: str) -> Intent:
+        """ "the youngest person for each job": ``MIN(age)`` per job."""
+        groups = [GroupBy(column=m.best.qualified) for m in found.data["groups"]]
+        if any(g.column.split(".")[0] not in intent.tables for g in groups):
+            return intent
+        measure = Measure(function="max" if direction == "desc" else "min", column=column)
+        return intent.model_copy(
+            update={"columns": [], "measures": [measure], "group_by": groups, "order_by": [], "limit": None}
+        )
+
+    def _ranked_after(self, intent: Intent, found: Found, ctx: Context) -> str | None:
+        """The number named right after the superlative ("the greatest height")."""
+        after = found.data.get("after")
+        if after is not None and after.best.kind == "column":  # "the largest orders" names the rows
+            for target in after.of_kind("column"):
+                info = ctx.schema.column(target.qualified)
+                if info is not None and (info.is_numeric or info.is_temporal) and target.table in intent.tables:
+                    return str(target.qualified)
+        return None
+
+    def _ranked_column(self, intent: Intent, found: Found, ctx: Context) -> str | None:
+        ranked = self._ranked_after(intent, found, ctx)
+        if ranked is not None:
+            return ranked
+        word = found.data["word"]
+        hints = DIRECTION_WORDS[word][1]
+        if word in ("oldest", "youngest"):
+            hints = ("age", *hints)
+        if word in phrases()["height_superlatives"]:
+            hints = (*phrases()["height_words"], *hints)
+        return self._column(intent, ctx, hints)
+
+    def _column(self, intent: Intent, ctx: Context, hints: tuple[str, ...]) -> str | None:
+        table = ctx.schema.table(intent.tables[0]) if intent.tables else None
+        if table is None or not hints:
+            return None
+        for hint in hints:  # the hints are in order of preference
+            matches = [c for c in table.columns if (c.is_numeric or c.is_temporal) and hint in c.words]
+            if len(matches) == 1:
+                return matches[0].qualified
+        return None
+
+    def _named(self, qualified: str, ctx: Context) -> bool:
+        return any(t.qualified == qualified for m in ctx.mentions for t in m.candidates)
+
+    def _direction(self, word: str, column: str, ctx: Context) -> str:
+        if word in ("oldest", "youngest") and self._is_age(column, ctx):
+            return "desc" if word == "oldest" else "asc"
+        return DIRECTION_WORDS[word][0]
+
+    def _is_age(self, qualified: str, ctx: Context) -> bool:
+        info = ctx.schema.column(qualified)
+        return info is not None and "age" in info.words
+
+    def _counts_itself(self, intent: Intent) -> bool:
+        """COUNT(*) per a table's own columns, no join: how many rows share a name, never what is meant."""
+        if intent.joins or len(intent.measures) != 1 or intent.measures[0].column is not None:
+            return False
+        root = intent.tables[0] if intent.tables else ""
+        return bool(intent.group_by) and all(g.column.split(".")[0] == root for g in intent.group_by)
