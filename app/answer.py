@@ -11,7 +11,7 @@ import sqlglot
 from sqlglot.tokens import Tokenizer, TokenType
 
 from app.charts import chart_figure
-from app.escaping import code_block, escape_markdown, inline_code
+from app.escaping import code_block, escape_lines, inline_code
 from app.tables import ResultTable, result_table
 
 if TYPE_CHECKING:
@@ -33,11 +33,6 @@ class AnswerView:
     figure: go.Figure | None = None
     plan: str | None = None
     csv_name: str | None = None
-
-
-def escape_lines(text: str) -> str:
-    """Several lines of text as Markdown that shows them as typed, line breaks kept."""
-    return "  \n".join(escape_markdown(line) for line in text.strip().splitlines())
 
 
 def pretty_sql(sql: str) -> str:

@@ -19,10 +19,11 @@ from chainlit.input_widget import Select, TextInput
 from chainlit.types import Feedback, ThreadDict
 
 from app import auth
-from app.answer import AnswerView, answer_view, escape_lines
+from app.answer import AnswerView, answer_view
 from app.catalog_view import TableSummary, describe_markdown, table_summaries, tables_markdown
+from app.clarification import clarification_markdown
 from app.commands import AsOf, Command, help_markdown, parse_asof, parse_command
-from app.escaping import code_block, escape_markdown, inline_code
+from app.escaping import code_block, escape_lines, escape_markdown, inline_code
 from app.examples import example_questions, questions_for_table
 from app.model_settings import PROVIDERS, provider_problem
 from app.runtime import ChatRuntime
@@ -256,7 +257,8 @@ class ChatHandlers:
             cl.user_session.set(_ANSWERS, answers)
 
     async def clarify(self, turn: Turn) -> None:
-        """Ask back with one button per reading, and a way to type another answer."""
+        """Ask back with one button per reading (each reading's first rows shown above them),
+        and a way to type another answer."""
         clarification = turn.clarification or {}
         options = clarification.get("options") or []
         actions = [
@@ -264,7 +266,8 @@ class ChatHandlers:
             for o in options
         ]
         actions.append(cl.Action(name=CLARIFY_OTHER_ACTION, payload={}, label="Something else…"))
-        question = escape_lines(str(clarification.get("question") or turn.message or "Which did you mean?"))
+        asked = clarification.get("question") or turn.message or "Which did you mean?"
+        question = clarification_markdown({**clarification, "question": asked})
         question += "\n\n_Pick one, or “Something else…” to answer in your own words._"
         reply = await cl.AskActionMessage(content=question, actions=actions, timeout=CLARIFY_TIMEOUT_S).send()
         choice: str | None = None
@@ -477,7 +480,7 @@ def _as_of_problem(catalog: Any, as_of: AsOf) -> str | None:
 
 def _pending_reminder(pending: dict[str, Any]) -> str:
     labels = [str(o.get("label")) for o in pending.get("options") or []]
-    text = "**Still open:** " + escape_lines(str(pending.get("question") or ""))
+    text = "**Still open:** " + clarification_markdown({**pending, "question": pending.get("question") or ""})
     if labels:
         text += (
             "\n\nAnswer with one of: " + ", ".join(escape_markdown(label) for label in labels) + ", or type another."

@@ -17,6 +17,11 @@ def escape_markdown(text: object) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
 
 
+def escape_lines(text: str) -> str:
+    """Several lines of text as Markdown that shows them as typed, line breaks kept."""
+    return "  \n".join(escape_markdown(line) for line in text.strip().splitlines())
+
+
 def code_block(text: str, language: str = "") -> str:
     """A fenced code block that the text cannot close early (the fence outgrows any backtick run)."""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)

@@ -8,8 +8,7 @@ import chainlit as cl
 from chainlit.context import local_steps
 from chainlit.utils import utc_now
 
-from app.answer import escape_lines
-from app.escaping import code_block, escape_markdown
+from app.escaping import code_block, escape_lines, escape_markdown
 
 #: Names the graph's steps show with while they run.
 STEP_LABELS = {

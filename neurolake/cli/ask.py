@@ -60,11 +60,15 @@ def ask(
 
 
 def _picked(answer: Answer, choose: str) -> Intent:
-    """The reading ``--choose`` names (its number or its words); a bad choice is the user's to fix."""
-    options = answer.intent.ambiguities[0].options if answer.intent.ambiguities else []
+    """The reading ``--choose`` names (its number or its words); a bad choice is the user's to fix.
+
+    Only the choice is checked here: running the chosen reading happens after, so what the
+    engine says about it is reported as the engine's, never as a bad ``--choose``.
+    """
+    count = len(answer.clarification.options) if answer.clarification is not None else 0
     try:
-        if choose.isdigit() and options and not 1 <= int(choose) <= len(options):
-            raise ValueError(f"choose a number from 1 to {len(options)}")
+        if choose.isdigit() and not 1 <= int(choose) <= count:
+            raise ValueError(f"choose a number from 1 to {count}")
         return answer.intent.resolve(int(choose) - 1 if choose.isdigit() else choose)
     except ValueError as e:
         raise typer.BadParameter(str(e), param_hint="--choose") from e

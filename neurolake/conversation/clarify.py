@@ -2,7 +2,8 @@
 
 A ``PendingClarification`` is what a turn stores while it waits: the question shown, its
 options (each with an id), and for each option the complete intent it stands for, so the
-answer finishes the query. Three kinds exist:
+answer finishes the query; an ambiguity whose readings were run also keeps each option's
+first rows (its preview), so a person picks by what they see. Three kinds exist:
 
 - ``ambiguity``: the parser found two readings of a slot (``Intent.ambiguities``);
 - ``confirm``: the parser is unsure (low confidence) and offers its best reading;
@@ -50,10 +51,22 @@ class PendingClarification:
     #: For ``columns``: the table listed.
     table: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Option id to its reading's first rows (``Preview`` as JSON); only options whose reading ran.
+    previews: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def public(self) -> dict[str, Any]:
-        """What the user sees: ``{"question": ..., "options": [{"id", "label"}]}``."""
-        return {"question": self.question, "options": [{"id": i, "label": label} for i, label in self.options]}
+        """What the user sees: ``{"question": ..., "options": [{"id", "label", "preview"?}]}``.
+
+        ``preview`` (``{"columns", "rows", "row_count", "truncated"}``) is there only for an
+        option whose reading was run.
+        """
+        options = []
+        for option_id, label in self.options:
+            option: dict[str, Any] = {"id": option_id, "label": label}
+            if option_id in self.previews:
+                option["preview"] = self.previews[option_id]
+            options.append(option)
+        return {"question": self.question, "options": options}
 
     def to_state(self) -> dict[str, Any]:
         return {
@@ -64,6 +77,7 @@ class PendingClarification:
             "intent": self.intent,
             "table": self.table,
             "extra": self.extra,
+            "previews": self.previews,
         }
 
     @classmethod
@@ -76,6 +90,8 @@ class PendingClarification:
             intent=data["intent"],
             table=data.get("table"),
             extra=data.get("extra") or {},
+            # States saved before previews existed have none.
+            previews={str(i): dict(p) for i, p in (data.get("previews") or {}).items()},
         )
 
     def option_for(self, answer: str) -> str | None:
@@ -101,7 +117,12 @@ def from_intent(intent: Intent) -> PendingClarification | None:
         choices: dict[str, dict[str, Any] | None] = {
             str(n): o.intent.model_dump(mode="json") for n, o in enumerate(first.options, 1)
         }
-        return PendingClarification("ambiguity", first.question, options, choices, data, extra={"slot": first.slot})
+        previews = {
+            str(n): o.preview.model_dump(mode="json") for n, o in enumerate(first.options, 1) if o.preview is not None
+        }
+        return PendingClarification(
+            "ambiguity", first.question, options, choices, data, extra={"slot": first.slot}, previews=previews
+        )
     if intent.needs_clarification:
         best = intent.model_copy(update={"ambiguities": [], "confidence": 1.0})
         return PendingClarification(

@@ -77,7 +77,7 @@ def summarize(intent: Intent | None, result: QueryResult, *, row_limit: int) -> 
     from neurolake.intent.model import describe
 
     rows = result.row_count
-    reading = f" ({describe(intent)})" if intent is not None and intent.tables else ""
+    reading = f" (read as: {describe(intent)})" if intent is not None and intent.tables else ""
     if rows == 0:
         return f"No rows match{reading}. Try a wider period or fewer filters."
     if rows == 1 and len(result.columns) == 1:

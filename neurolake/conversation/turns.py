@@ -45,7 +45,8 @@ class Turn:
     table_versions: dict[str, Any] = field(default_factory=dict)
     #: ``{"kind": "line"|"bar", "x": column, "y": column}`` or None.
     chart: dict[str, str] | None = None
-    #: ``{"question": str, "options": [{"id": str, "label": str}]}`` or None.
+    #: ``{"question": str, "options": [{"id": str, "label": str, "preview"?: {...}}]}`` or None
+    #: (``PendingClarification.public()``).
     clarification: dict[str, Any] | None = None
     #: A short answer for people, or what went wrong and what to do about it.
     message: str = ""

@@ -10,11 +10,8 @@ reading left out. Rules run in the order of ``RULES``; the words they look for a
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from neurolake.intent.lexicon import stem
@@ -22,9 +19,9 @@ from neurolake.intent.linker import Mention
 from neurolake.intent.model import Intent
 from neurolake.intent.schema import SchemaInfo
 from neurolake.intent.text import Question, Token
+from neurolake.intent.vocab import word_lists
 from neurolake.intent.words import singular
 
-_VOCABULARY = Path(__file__).with_name("vocabulary") / "reading.toml"
 #: Token roles whose values the reading keeps elsewhere (a period, a version, a schedule).
 _VALUE_ROLES = frozenset({"period", "time_travel", "schedule", "number", "mention", "grain"})
 #: Words of money columns: "orders over 100" compares the orders' one amount.
@@ -44,11 +41,9 @@ _AGGREGATE_FUNCTIONS = {
 }  # fmt: skip
 
 
-@cache
 def vocabulary() -> dict[str, frozenset[str]]:
     """The reading words by kind (negations, alternatives, ordering...), read once."""
-    data = tomllib.loads(_VOCABULARY.read_text(encoding="utf-8"))
-    return {kind: frozenset(words) for kind, words in data.items()}
+    return word_lists("reading")
 
 
 @dataclass(frozen=True)
@@ -86,12 +81,16 @@ class Reading:
             columns.add(extra.lower())
         self.columns = columns
         self.column_words = {w for c in columns for w in self._words_of(c)}
-        self.values = {_norm(v) for f in [*intent.filters, *intent.having] for v in _flat(f.value)}
+        conditions = [*intent.filters, *intent.having, *intent.any_of]
+        if intent.other is not None:  # "both A and B": the second reading's conditions are read too
+            conditions += [*intent.other.filters, *intent.other.having]
+        self.values = {_norm(v) for f in conditions for v in _flat(f.value)}
+        self.values |= {_norm(v) for f in conditions if f.subquery for g in f.subquery.filters for v in _flat(g.value)}
         self.numbers = set(self.values)
         if intent.limit is not None:
             self.numbers.add(_norm(intent.limit))
         self.functions = {m.function for m in intent.measures}
-        self.ops = {f.op for f in [*intent.filters, *intent.having]}
+        self.ops = {f.op for f in conditions}
 
     def _words_of(self, qualified: str) -> set[str]:
         info = self.schema.column(qualified)
@@ -214,7 +213,8 @@ def aggregates(r: Reading) -> list[Unread]:
     for t in r.q.tokens:
         if t.role != "aggregate" or t.text not in _AGGREGATE_FUNCTIONS or t.text in r.column_words:
             continue  # "total amount": part of a column's name
-        if not computed & set(_AGGREGATE_FUNCTIONS[t.text]):
+        picked = t.text in ("minimum", "maximum", "min", "max") and r.intent.order_by and r.intent.limit == 1
+        if not computed & set(_AGGREGATE_FUNCTIONS[t.text]) and not picked:
             out.append(Unread(t.raw, "a computed number"))
     return out
 
@@ -291,6 +291,25 @@ def unasked_columns(r: Reading) -> list[Unread]:
     return out
 
 
+def unnamed_joins(r: Reading) -> list[Unread]:
+    """ "the last name of the professor from the history department" joined through the students
+    of that department: a table no word names, on the path, is a guess about how things connect.
+    Tables that only link two others (ids and little else) need no name."""
+    named = {t.table.lower() for m in r.mentions for t in m.candidates}
+    out = []
+    for table in r.intent.tables[1:]:
+        info = r.schema.table(table)
+        if info is None or table.lower() in named or _links_only(info):
+            continue
+        out.append(Unread(table, "a table the question does not name, joined to connect the others"))
+    return out
+
+
+def _links_only(table: Any) -> bool:
+    keys = [c for c in table.columns if c.role == "key" or c.words[-1:] in (("id",), ("code",), ("num",))]
+    return len(keys) >= 2 and len(table.columns) - len(keys) <= 2
+
+
 def comparisons(r: Reading) -> list[Unread]:
     """ "wines produced before the year of 2010" read as ``year = 2010``: 'before' is reported."""
     if r.ops & _INEQUALITIES or r.intent.time_range is not None or r.intent.having:
@@ -313,6 +332,8 @@ def counted_units(r: Reading) -> list[Unread]:
 def contradictions(r: Reading) -> list[Unread]:
     """ "courses in Statistics but not Psychology" read as ``dept = 'Statistics' AND dept != 'Psychology'``:
     the second condition changes nothing, so the 'not' was not understood."""
+    if r.intent.combine == "except":
+        return []
     equal = {f.column for f in r.intent.filters if f.op in ("=", "in")}
     return [Unread(f"not {f.value}", "an exception that changes nothing here") for f in r.intent.filters
             if f.op in ("!=", "not_in") and f.subquery is None and f.column in equal]  # fmt: skip
@@ -370,6 +391,7 @@ RULES: tuple[Rule, ...] = (
     aggregates,
     unasked_computations,
     unasked_columns,
+    unnamed_joins,
     comparisons,
     counted_units,
     contradictions,
@@ -457,15 +479,6 @@ def _additive(r: Reading, column: str | None) -> bool:
         if any(t.kind == "column" and t.qualified == column for t in m.candidates) and set(m.words) & additive:
             return True
     return False
-
-
-def _other_table_number(r: Reading, column: str | None) -> bool:
-    """True when ``column`` is in another table than what is grouped ("countries with revenue over 1M")."""
-    if column is None:
-        return False
-    table = column.rsplit(".", 1)[0].lower()
-    grouped = {g.column.rsplit(".", 1)[0].lower() for g in r.intent.group_by}
-    return bool(grouped) and table not in grouped
 
 
 def _used(r: Reading, target: Any) -> bool:

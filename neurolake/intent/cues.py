@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from neurolake.intent.lexicon import DIRECTION_WORDS, FUNCTION_WORDS, POPULARITY_WORDS
-from neurolake.intent.text import Question, ordinal
+from neurolake.intent.text import Question
 from neurolake.intent.words import word_set
 
 #: Phrases that start an aggregate, longest first: (words, function).
@@ -62,7 +62,8 @@ _GROUPS: list[tuple[str, ...]] = sorted(
         ("grouped", "by"), ("group", "by"), ("broken", "down", "by"), ("break", "down", "by"),
         ("breakdown", "by"), ("split", "by"), ("for", "each"), ("for", "every"), ("in", "each"),
         ("within", "each"), ("by", "each"), ("per",), ("by",), ("each",), ("across",), ("every",),
-        ("broken", "down", "per"), ("by", "their"), ("by", "the"), ("per", "the"),
+        ("broken", "down", "per"), ("by", "their"), ("by", "the"), ("per", "the"), ("for", "different"),
+        ("for", "the", "different"), ("of", "different"),
     ],
     key=lambda words: -len(words),
 )  # fmt: skip
@@ -490,8 +491,6 @@ def _compare_at(q: Question, i: int) -> Cue | None:
             continue
         if words == ("is",) and i == 0:
             continue
-        if number.kind == "number" and _looks_like_year_after(q, i, words, number):
-            continue
         hints = _COMPARE_HINTS.get(words[0], ()) if len(words) > 1 else ()
         if words[:2] == ("more", "expensive"):
             hints = _COMPARE_HINTS["expensive"]
@@ -519,11 +518,6 @@ def _compare_at(q: Question, i: int) -> Cue | None:
 def _times(q: Question, index: int) -> bool:
     tok = q.at(index)
     return tok is not None and not tok.used and tok.text in ("times", "time")
-
-
-def _looks_like_year_after(q: Question, i: int, words: tuple[str, ...], number: Any) -> bool:
-    """``after 2020`` / ``before 2024`` are periods, read elsewhere; ``over 2024`` is a number."""
-    return False
 
 
 def _negation_at(q: Question, i: int) -> Cue | None:
@@ -574,7 +568,3 @@ def _direction_at(q: Question, i: int) -> Cue | None:
 def _next_is_content(q: Question, index: int) -> bool:
     tok = q.at(index)
     return tok is not None and not tok.used and tok.kind == "word"
-
-
-def ordinal_limit(word: str) -> int | None:
-    return ordinal(word)

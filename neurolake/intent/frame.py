@@ -66,10 +66,9 @@ class Frame:
     distinct: bool = False
     #: "top products" (a list), unlike "the most expensive products" (the first one).
     top_word: bool = False
+    #: "in alphabetical order": sorted by a name, whatever else is computed.
+    alphabetical: bool = False
     unlinked: list[str] = field(default_factory=list)
-
-    def of_role(self, *roles: str) -> list[Slot]:
-        return [s for s in self.slots if s.role in roles]
 
 
 def build_frame(q: Question, mentions: list[Mention], cues: list[Cue], frame: Frame) -> Frame:

@@ -89,6 +89,9 @@ def _declared(schema: SchemaInfo, table: TableInfo, col: ColumnInfo) -> list[For
 
 
 def _by_name(tables: list[TableInfo], table: TableInfo, col: ColumnInfo) -> list[ForeignKey]:
+    same = _same_name(tables, table, col)
+    if same:
+        return same
     if col.role != "key":
         return _named_after(tables, table, col)
     if len(col.words) < 2:
@@ -100,6 +103,25 @@ def _by_name(tables: list[TableInfo], table: TableInfo, col: ColumnInfo) -> list
             continue
         if col.words == key.words or (key.words == ("id",) and _ends_with(col.words[:-1], target.words)):
             out.append(ForeignKey(table.name, col.name, target.name, key.name, _role(col, target)))
+    return out
+
+
+#: Last words of a column name that mark an identifier even when the type says number ("emp_num").
+_ID_ENDINGS = frozenset({"id", "key", "code", "num", "no", "number", "nbr"})
+
+
+def _same_name(tables: list[TableInfo], table: TableInfo, col: ColumnInfo) -> list[ForeignKey]:
+    """``professor.emp_num`` -> ``employee.emp_num``: the same identifier name, first column of the
+    other table (where it is the row's key), not the first column of this one."""
+    if len(col.words) < 2 or col.words[-1] not in _ID_ENDINGS or table.columns[0] is col:
+        return []  # a bare "id" is every table's own key, never a reference by its name alone
+    out = []
+    for target in tables:
+        if target is table or not target.columns:
+            continue
+        first = target.columns[0]
+        if first.name.lower() == col.name.lower() and _same_kind(col, first):
+            out.append(ForeignKey(table.name, col.name, target.name, first.name, ()))
     return out
 
 

@@ -299,28 +299,81 @@ class Intent(BaseModel):
 
 
 def describe(intent: Intent) -> str:
-    """A short English reading of an intent: ``sum of total_amount by country, top 5``."""
+    """The reading of an intent in words, so a person can check it before trusting the answer:
+    ``name, price of products where price is below the average price, sorted by price (lowest
+    first), first 1``; ``sum of total_amount by country, top 5``."""
     parts: list[str] = []
-    if intent.measures:
-        parts.append(
-            ", ".join(
-                "number of rows" if m.column is None else f"{m.function.replace('_', ' ')} of {m.column}"
-                for m in intent.measures
-            )
-        )
+    what = [_measure_words(m) for m in intent.measures]
+    listed = [_column_words(c) for c in intent.columns]
+    if what:
+        parts.append(", ".join(what))
+    elif listed:
+        parts.append(("different " if intent.distinct else "") + ", ".join(listed))
     elif intent.tables:
         parts.append(intent.tables[0])
     if intent.group_by:
-        parts.append("by " + ", ".join(g.grain or g.column for g in intent.group_by))
-    for f in intent.filters:
-        parts.append(f"where {f.column} {f.op} {f.value}")
-    for f in intent.having:
-        parts.append(f"having {f.column} {f.op} {f.value}")
+        parts.append("by " + ", ".join(g.grain or _column_words(g.column) for g in intent.group_by))
+    conditions = [_filter_words(f) for f in intent.filters]
+    if intent.any_of:
+        conditions.append("(" + " or ".join(_filter_words(f) for f in intent.any_of) + ")")
+    if conditions:
+        parts.append("where " + " and ".join(conditions))
+    if intent.having:
+        parts.append("keeping groups whose " + " and ".join(_filter_words(f) for f in intent.having))
     if intent.time_range is not None and intent.time_range.label:
         parts.append(intent.time_range.label)
+    if intent.order_by:
+        parts.append("sorted by " + ", ".join(_order_words(o) for o in intent.order_by))
     if intent.limit:
-        parts.append(f"top {intent.limit}")
+        parts.append(f"top {intent.limit}" if intent.order_by else f"first {intent.limit}")
+    if intent.combine is not None and intent.other is not None:
+        joiner = {"intersect": "and also in", "union": "together with", "except": "leaving out those in"}
+        parts.append(f"{joiner[intent.combine]} ({describe(intent.other)})")
     return " ".join(parts) or intent.kind.value
+
+
+def _column_words(qualified: str) -> str:
+    table, _, name = qualified.rpartition(".")
+    return f"every column of {table}" if name == "*" else name
+
+
+def _measure_words(m: Measure) -> str:
+    if m.column is None:
+        return "number of rows"
+    names = {"count": "number of", "count_distinct": "number of different", "sum": "sum of", "avg": "average of",
+             "min": "lowest", "max": "highest"}  # fmt: skip
+    return f"{names[m.function]} {_column_words(m.column)}"
+
+
+_OP_WORDS = {
+    "=": "is", "!=": "is not", ">": "over", ">=": "at least", "<": "below", "<=": "at most", "in": "is one of",
+    "not_in": "is none of", "between": "between", "like": "contains", "starts_with": "starts with",
+    "ends_with": "ends with", "is_null": "is empty", "not_null": "is not empty",
+}  # fmt: skip
+
+
+def _filter_words(f: Filter) -> str:
+    column = _column_words(f.column)
+    op = _OP_WORDS.get(f.op, f.op)
+    if f.subquery is not None:
+        sub = f.subquery
+        if sub.function is not None:
+            return f"{column} {op} the {_measure_words(Measure(function=sub.function, column=sub.column))}"
+        table = sub.column.rpartition(".")[0]
+        where = " where " + " and ".join(_filter_words(g) for g in sub.filters) if sub.filters else ""
+        verb = "has no" if f.op == "not_in" else "has a"
+        return f"it {verb} {table} row{where}"
+    if f.op in ("is_null", "not_null"):
+        return f"{column} {op}"
+    if f.op == "between" and isinstance(f.value, list | tuple) and len(f.value) == 2:
+        return f"{column} between {f.value[0]!r} and {f.value[1]!r}"
+    if isinstance(f.value, list):
+        return f"{column} {op} " + ", ".join(repr(v) for v in f.value)
+    return f"{column} {op} {f.value!r}"
+
+
+def _order_words(o: OrderBy) -> str:
+    return f"{_column_words(o.target)} ({'highest' if o.direction == 'desc' else 'lowest'} first)"
 
 
 SubQuery.model_rebuild()

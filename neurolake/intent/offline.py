@@ -86,6 +86,7 @@ class OfflineIntentParser:
             frame.ranking = True
             frame.limit = cue.limit or frame.limit
             frame.rank_direction = cue.direction or frame.rank_direction
+        frame.alphabetical = any(t.text.startswith(("alphabetic", "lexicographic")) for t in q.tokens)
         frame.sort_direction = cue_readers.read_sort_direction(q)
         cues = tops + cue_readers.read_cues(q)
         frame.distinct = cue_readers.read_distinct(q) or frame.distinct
@@ -277,11 +278,9 @@ def _unlinked(q: Question, mentions: list[Mention]) -> list[str]:
 def _role_words(q: Question) -> set[str]:
     """Every word of the question, singular: role words ("start", "end") pick join paths."""
     from neurolake.intent.lexicon import stem
-    from neurolake.intent.words import singular
+    from neurolake.intent.vocab import load
 
     words = {singular(t.text) for t in q.tokens if t.kind == "word"}
     words |= {stem(w) for w in words}  # "ended" -> "end", "started" -> "start"
-    # Common ways of naming a trip's ends.
-    aliases = {"from": "start", "origin": "start", "departure": "start", "pickup": "start", "destination": "end",
-               "arrival": "end", "dropoff": "end", "begin": "start", "finish": "end"}  # fmt: skip
+    aliases: dict[str, str] = load("english")["role_aliases"]  # "origin" -> start, "arrival" -> end
     return words | {aliases[w] for w in words if w in aliases}

@@ -45,6 +45,11 @@ TOP_K = 3
 UNLINKED_PENALTY = 0.7
 #: Default limit of a ranking without a number: one for "the best product", ten for "top products".
 DEFAULT_TOP = 10
+#: Words of text columns that tell rows apart (a name, an address), unlike kinds (a type, a city).
+_IDENTIFYING_WORDS = frozenset(
+    {"name", "title", "description", "detail", "details", "address", "email", "mail", "phone", "comment", "note",
+     "text", "line", "street", "url", "summary", "content", "message", "body", "label", "first", "last", "full"}
+)  # fmt: skip
 _MONEY_WORDS = ("amount", "total", "price", "revenue", "value", "cost", "sale")
 
 
@@ -394,6 +399,8 @@ class Resolver:
                     fn = "count_distinct" if function == "count_distinct" or col.role == "key" else "count"
                     if fn == "count" and col.is_numeric:
                         fn = "sum"  # "the number of points", "total number of passengers": added up
+                    elif fn == "count" and col.role == "text":
+                        fn = "count_distinct"  # "how many cities", "the number of transaction types"
                     out.append(
                         Choice(
                             t,
@@ -779,6 +786,10 @@ class Resolver:
         intent.having = having
         if frame.sort_direction and order:
             order = [OrderBy(target=o.target, direction=frame.sort_direction) for o in order]
+        texts = [c for c in [*(g.column for g in intent.group_by), *columns] if self._is_text(c)]
+        if frame.alphabetical and not order and texts:
+            # "artists with at least 3 albums in alphabetical order": by name, not by the count.
+            order = [OrderBy(target=texts[0], direction=frame.sort_direction or "asc")]
         if frame.sort_direction and not order and intent.measures and frame.ranking is False:
             order = [OrderBy(target=intent.measures[0].alias, direction=frame.sort_direction)]
         if frame.sort_direction and not order and not intent.measures and columns:
@@ -805,13 +816,29 @@ class Resolver:
                 intent.columns = [f"{list_table}.*"]
             if list_table != root:
                 intent.tables = [list_table] + [t for t in intent.tables if t != list_table]
-            intent.distinct = bool(joins) or frame.distinct
+            # Only when asked ("different"), or for one column of kinds ("all majors", "the cities students
+            # live in"): a join may repeat a row of names, and that is the answer.
+            kinds = not intent.filters and not order and self._lists_kinds(intent.columns)
+            # Whole rows of an entity reached through a join ("customers with orders over 500"): each once.
+            whole_rows = bool(joins) and any(c.endswith(".*") for c in intent.columns)
+            intent.distinct = frame.distinct or kinds or whole_rows
         if frame.time_travel is not None:
             version, timestamp = frame.time_travel
             intent.time_travel = TimeTravel(version=version, timestamp=timestamp)
         if frame.schedule is not None:
             intent.schedule = Schedule(cron=frame.schedule[0], label=frame.schedule[1])
         intent.kind = kind_of(intent, frame)
+
+    def _lists_kinds(self, columns: list[str]) -> bool:
+        """One text column that sorts rows into kinds (a type, a city), not one naming each row."""
+        if len(columns) != 1 or columns[0].endswith(".*"):
+            return False
+        info = self.schema.column(columns[0])
+        return info is not None and info.role == "text" and not set(info.words) & _IDENTIFYING_WORDS
+
+    def _is_text(self, qualified: str) -> bool:
+        info = self.schema.column(qualified)
+        return info is not None and info.role == "text"
 
     def _plural_ranked(self, slots: list[Slot]) -> bool:
         for s in slots:
@@ -1113,10 +1140,6 @@ def _numeric_first(candidates: Sequence[Target], schema: SchemaInfo) -> bool:
         col = schema.column(t.qualified)
         return col is not None and col.is_numeric
     return False
-
-
-def _has_measure_like(slots: list[Slot]) -> bool:
-    return any(s.role in ("measure", "rank") for s in slots)
 
 
 def kind_of(intent: Intent, frame: Frame | None = None, *, explain: bool = False) -> IntentKind:

@@ -267,17 +267,6 @@ class SchemaInfo:
             lines += [f"  {c.name}: {c.description}" for c in table.columns if c.description]
         return "\n".join(lines)
 
-    def to_specs(self) -> list[TableSpec]:
-        return [
-            TableSpec(
-                t.name,
-                [ColumnSpec(c.name, c.type, c.description) for c in t.columns],
-                t.description,
-                t.version,
-            )
-            for t in self.tables.values()
-        ]
-
 
 def _split_columns(text: str) -> list[str]:
     """Split ``a INT, b DECIMAL(10,2)`` at commas outside parentheses."""

@@ -74,7 +74,12 @@ class SqlGenerator:
             return self.check_sql(intent.sql or "")
         if intent.kind is IntentKind.SCHEMA:
             return self._schema_tree(intent)
-        query = self._select(intent)
+        query: exp.Query = self._select(intent)
+        if intent.combine is not None and intent.other is not None:
+            # "both A and B", "A but not B": the same listing twice, combined.
+            other = self._select(intent.other)
+            combine = {"intersect": exp.Intersect, "union": exp.Union, "except": exp.Except}[intent.combine]
+            query = combine(this=query, expression=other, distinct=True)
         self.validate(query)
         if intent.kind is IntentKind.EXPLAIN:
             return exp.Command(this="EXPLAIN", expression=exp.Literal.string(self.to_sql(query)))
@@ -206,7 +211,7 @@ class SqlGenerator:
             return self._subquery_filter(column, flt)
         if flt.op in _TEXT_MATCH:
             pattern = _TEXT_MATCH[flt.op].format(flt.value)
-            return exp.ILike(this=column, expression=exp.Literal.string(pattern))
+            return exp.Like(this=column, expression=exp.Literal.string(pattern))
         if flt.op == "is_null":
             return exp.Is(this=column, expression=exp.Null())
         if flt.op == "not_null":
@@ -306,7 +311,7 @@ class SqlGenerator:
         return tree
 
 
-#: Text matches as ILIKE patterns around the (escaped) value.
+#: Text matches as LIKE patterns around the value (case kept, as SQL's LIKE does).
 _TEXT_MATCH = {"like": "%{}%", "starts_with": "{}%", "ends_with": "%{}"}
 
 

@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from neurolake.intent.vocab import load
+
 
 def word_set(text: str) -> frozenset[str]:
     """A set of words written as one string (long vocabularies stay readable)."""
@@ -23,30 +25,10 @@ _WORD = re.compile(r"[a-z0-9]+")
 _PREFIX = re.compile(r"^([a-z]{1,3})_")
 
 #: Abbreviations seen in column names, expanded to the words a person would type.
-ABBREVIATIONS: dict[str, str] = {
-    "acct": "account", "addr": "address", "amt": "amount", "avail": "available", "avg": "average",
-    "bal": "balance", "cnt": "count", "cust": "customer", "desc": "description",
-    "dept": "department", "dob": "birth date", "dt": "date", "emp": "employee", "id": "id",
-    "instruct": "instructions", "lat": "latitude", "lng": "longitude", "lon": "longitude",
-    "mfgr": "manufacturer", "mgr": "manager", "mkt": "market", "nbr": "number", "num": "number",
-    "pct": "percent", "prio": "priority", "qty": "quantity", "ref": "reference", "supp": "supplier",
-    "ts": "timestamp", "tx": "transaction", "txn": "transaction", "yr": "year", "dur": "duration",
-    "sec": "seconds", "secs": "seconds", "mins": "minutes", "km": "kilometers", "usd": "dollars",
-}  # fmt: skip
+ABBREVIATIONS: dict[str, str] = dict(load("english")["abbreviations"])
 
 #: Everyday words of data models, so glued names split ("receiptdate" -> "receipt date").
-COMMON_WORDS = word_set(
-    """account active address age amount area available balance bill birth brand budget campaign card
-    category city class clerk click code comment commit company container cost count country created
-    currency customer date day deleted delivery department description discount distance duration email
-    employee end event extended fee file first flag gender grade group hire hour id item key kind label
-    language last level line list location manager market max member method min minute mode model month
-    name nation note number order owner page paid parent part payment percent phone place plan price
-    priority product profit quantity rank rate rating reason receipt region retail return revenue role
-    sale salary score segment session ship shipping size sku source start state station status stock
-    store street supplier supply tax team time title total trip type unit updated user value vendor
-    version visit warehouse week weight year zip"""
-)
+COMMON_WORDS = frozenset(load("english")["words"]["common"])
 
 # Words that end in s but are not plurals.
 _KEEP_S = frozenset(
@@ -163,8 +145,8 @@ _ENDS_LIKE_KEY = word_set(
 
 def _glued_suffix(word: str) -> list[str] | None:
     """``stuid`` -> ``stu id``, ``fname`` -> ``first name``; None when ``word`` is not glued so."""
-    if len(word) == 5 and word.endswith("name") and word[0] in _LETTER_QUALIFIERS:
-        return [_LETTER_QUALIFIERS[word[0]], "name"]
+    if len(word) == 5 and word.endswith("name") and word[0].isalpha():
+        return [_LETTER_QUALIFIERS.get(word[0], word[0]), "name"]  # "fname" first name, "cname" c name
     if word in _ENDS_LIKE_KEY or not word.isalpha():
         return None
     for key in _GLUED_KEYS:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pyarrow as pa
 import pytest
@@ -12,12 +12,25 @@ from tests.api.conftest import Api
 pytestmark = pytest.mark.usefixtures("conversations")
 
 
+#: The first days of this month, last month and the month before (the API reads "last month" from today).
+THIS_MONTH = date.today().replace(day=1)
+LAST_MONTH = (THIS_MONTH - timedelta(days=1)).replace(day=1)
+MONTH_BEFORE = (LAST_MONTH - timedelta(days=1)).replace(day=1)
+
+
 @pytest.fixture
 def deliveries(api: Api) -> None:
-    """Two date columns: a period in a question is ambiguous until the user picks one."""
-    day = date(2024, 1, 1)
+    """Two date columns: a period in a question is ambiguous until the user picks one. The two
+    readings of "last month" find different deliveries (readings that agree are not asked about)."""
     api.platform.storage.write_table(
-        pa.table({"id": [1, 2], "region": ["EU", "US"], "ordered_on": [day, day], "shipped_on": [day, day]}),
+        pa.table(
+            {
+                "id": [1, 2],
+                "region": ["EU", "US"],
+                "ordered_on": [LAST_MONTH, MONTH_BEFORE],
+                "shipped_on": [THIS_MONTH, LAST_MONTH],
+            }
+        ),
         "deliveries",
     )
 
@@ -54,6 +67,28 @@ def test_a_clarification_is_structured_and_answered_in_the_next_call(api: Api) -
 
     assert answered.status_code == 200, answered.text
     assert "shipped_on" in answered.json()["sql"]
+    assert answered.json()["result"]["rows"] == [[2, "US", MONTH_BEFORE.isoformat(), LAST_MONTH.isoformat()]]
+
+
+@pytest.mark.usefixtures("deliveries")
+def test_each_option_of_a_clarification_previews_the_rows_it_gives(api: Api) -> None:
+    asked = api.client.post(
+        "/api/v1/ask", json={"question": "deliveries last month"}, headers=api.headers("analyst")
+    ).json()
+
+    options = {o["label"]: o for o in asked["clarification"]["options"]}
+    assert set(options) == {"delivery ordered on", "delivery shipped on"}
+    columns = ["id", "region", "ordered_on", "shipped_on"]
+    assert options["delivery ordered on"]["preview"] == {
+        "columns": columns,
+        "rows": [[1, "EU", LAST_MONTH.isoformat(), THIS_MONTH.isoformat()]],
+        "row_count": 1,
+        "truncated": False,
+    }
+    assert options["delivery shipped on"]["preview"]["rows"] == [
+        [2, "US", MONTH_BEFORE.isoformat(), LAST_MONTH.isoformat()]
+    ]
+    assert asked["turn"]["clarification"] == asked["clarification"]  # the service's turn carries them too
 
 
 @pytest.mark.usefixtures("deliveries")

@@ -208,6 +208,34 @@ def test_a_clarification_can_be_answered_in_words(page: Any, run: Any) -> None:
     assert shown_rows(answer) == [[str(count)]]
 
 
+def test_a_clarification_shows_each_readings_first_rows_and_a_button_answers_it(page: Any, run: Any) -> None:
+    before = send(page, "revenue by name")
+    asked = page.locator(ANSWER).filter(has_text="do you mean customer name or product name").last
+    previews = asked.locator("table")
+    expect(previews).to_have_count(2, timeout=ANSWER_TIMEOUT_MS)
+
+    text = asked.inner_text()
+    assert "1. customer name" in text and "2. product name" in text
+    for n in range(2):
+        assert previews.nth(n).locator("th").all_inner_texts() == ["name", "sum_total_amount"]
+        assert previews.nth(n).locator("tbody tr").count() == 5
+    assert text.count("rows in all") == 2
+    customers = {name for (name,) in run("SELECT name FROM customers").rows}
+    assert previews.nth(0).locator("tbody tr td").first.inner_text() in customers
+    assert previews.nth(1).locator("tbody tr td").first.inner_text() not in customers
+
+    page.get_by_role("button", name="product name", exact=True).click()
+    answer = answer_with_table(page, before)
+
+    assert "products.name" in shown_sql(answer)
+    assert answer.locator(".dataframe thead th").all_inner_texts()[-2:] == ["name", "sum_total_amount"]
+    expected = run(shown_sql(answer))
+    assert f"{expected.row_count} rows" in answer.inner_text()
+    totals = dict(expected.rows)
+    for name, amount in shown_rows(answer):
+        assert math.isclose(as_number(amount), totals[name], rel_tol=1e-9)
+
+
 def test_a_follow_up_uses_the_previous_answer(page: Any, run: Any) -> None:
     ask(page, "revenue by country")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -12,6 +13,7 @@ from neurolake.cli import app
 from neurolake.cli.context import state
 from neurolake.config import get_settings
 from neurolake.platform import NeuroLake
+from tests.intent.deliveries import BY_MONTH, deliveries_at
 
 runner = CliRunner()
 
@@ -82,3 +84,50 @@ def test_asked_questions_are_recorded_with_their_sql(demo_home: None, demo_platf
     with demo_platform.catalog.session() as session:
         last = history.list_queries(session, limit=1)[0]
         assert (last.question, last.sql) == ("how many orders are there", "SELECT COUNT(*) AS count FROM orders")
+
+
+def test_rival_readings_are_shown_with_their_first_rows_and_choose_answers_them(
+    demo_home: None, demo_platform: NeuroLake
+) -> None:
+    asked = runner.invoke(app, ["ask", "revenue by name", "-f", "json"])
+
+    assert asked.exit_code == 0, asked.output
+    clarification = json.loads(asked.output)["clarification"]
+    assert clarification["options"] == ["customer name", "product name"]
+    customers, products = clarification["previews"]
+    assert customers["columns"] == products["columns"] == ["name", "sum_total_amount"]
+    assert len(customers["rows"]) == len(products["rows"]) == 5
+    customer_names = {n for (n,) in demo_platform.engine.execute_sql("SELECT name FROM customers").rows}
+    product_names = {n for (n,) in demo_platform.engine.execute_sql("SELECT name FROM products").rows}
+    assert {row[0] for row in customers["rows"]} <= customer_names
+    assert {row[0] for row in products["rows"]} <= product_names
+
+    table = runner.invoke(app, ["ask", "revenue by name"])
+    assert "2. product name" in table.output and "name | sum_total_amount" in table.output
+
+    chosen = runner.invoke(app, ["ask", "revenue by name", "--choose", "2", "-f", "json"])
+    assert chosen.exit_code == 0, chosen.output
+    answer = json.loads(chosen.output)
+    assert answer["clarification"] is None and "products.name" in answer["sql"]
+    assert answer["columns"] == products["columns"] and answer["row_count"] == products["row_count"]
+
+
+def test_a_choice_out_of_range_is_a_usage_error(demo_home: None) -> None:
+    result = runner.invoke(app, ["ask", "revenue by name", "--choose", "9"])
+
+    assert result.exit_code == 2
+    assert "--choose" in result.output and "choose a number from 1 to 2" in result.output
+
+
+def test_an_engine_error_is_reported_as_the_engines_not_as_a_bad_choice(cli_home: Path) -> None:
+    # Version 0 of deliveries has no dates: neither reading of the question can run there.
+    deliveries_at(
+        cli_home, "id,region\n1,EU\n", "id,region,ordered_on,shipped_on\n2,US,2024-11-20,2024-12-02\n"
+    ).close()
+
+    result = runner.invoke(app, ["ask", BY_MONTH + " as of version 0", "--choose", "2", "-f", "json"])
+
+    assert result.exit_code == 1, result.output
+    refusal = json.loads(result.stdout)["refusal"]  # the engine logs its warnings on stderr
+    assert refusal.startswith("None of the readings of this question could be run") and "shipped_on" in refusal
+    assert "--choose" not in result.output

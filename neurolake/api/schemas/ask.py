@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from neurolake.intent.model import Preview
+
 CONVERSATION_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
 
@@ -26,11 +28,21 @@ class AnswerCreate(BaseModel):
     choice: str | int = Field(examples=["1", "gross revenue"], description="An option's id, or its label")
 
 
+class ClarificationOptionPublic(BaseModel):
+    """One reading of the question; ``preview`` holds its first rows when the readings were run."""
+
+    id: str
+    label: str
+    preview: Preview | None = Field(
+        None, description="The reading's first rows (columns, rows, row_count, truncated), to pick by what it gives"
+    )
+
+
 class ClarificationPublic(BaseModel):
     """Answer it with one option's ``id`` (or its label) as ``choice``."""
 
     question: str
-    options: list[dict[str, Any] | str]
+    options: list[ClarificationOptionPublic]
 
 
 class AskPublic(BaseModel):

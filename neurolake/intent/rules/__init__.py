@@ -8,7 +8,8 @@ computed). Each rule here reads one construction it cannot express and rewrites 
 2. ``text_match``: "names containing 'Mount'" -> ``ILIKE '%Mount%'``;
 3. ``versus_aggregate``: "height above the average height" -> ``height > (SELECT AVG(height) ...)``;
 4. ``absence``: "mountains that no climber has climbed" -> ``mountain_id NOT IN (SELECT ...)``;
-5. ``superlative``: "the name of the climber with the most points" -> ``ORDER BY points DESC LIMIT 1``.
+5. ``superlative``: "the name of the climber with the most points" -> ``ORDER BY points DESC LIMIT 1``;
+6. ``set_ops``: "both A and B" -> ``INTERSECT``, "A but not B" -> ``EXCEPT``.
 
 A rule works in up to three steps: ``claim`` takes its words before the cue readers see them,
 ``take`` takes the schema mentions (and cues) it owns before the slot parser sees them, and
@@ -73,11 +74,12 @@ def rules() -> tuple[Rule, ...]:
     """The rules, in the order they run."""
     from neurolake.intent.rules.absence import Absence
     from neurolake.intent.rules.of_table import OfTable
+    from neurolake.intent.rules.set_ops import SetOps
     from neurolake.intent.rules.superlative import Superlative
     from neurolake.intent.rules.text_match import TextMatch
     from neurolake.intent.rules.versus_aggregate import VersusAggregate
 
-    return (OfTable(), TextMatch(), VersusAggregate(), Absence(), Superlative())
+    return (OfTable(), TextMatch(), VersusAggregate(), Absence(), Superlative(), SetOps())
 
 
 def mention_after(ctx: Context, index: int, *, within: int = 4) -> Mention | None:

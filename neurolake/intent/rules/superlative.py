@@ -9,11 +9,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from neurolake.intent.lexicon import DIRECTION_WORDS
+from neurolake.intent.lexicon import DIRECTION_WORDS, POPULARITY_WORDS
 from neurolake.intent.model import GroupBy, Intent, Measure, OrderBy
 from neurolake.intent.rules import Context, Found, mention_after
 from neurolake.intent.rules.vocabulary import phrases
+from neurolake.intent.schema import label_column
 from neurolake.intent.text import Question
+
+_EXTREME_AGGREGATES = frozenset({"minimum", "maximum", "min", "max"})
+
+
+def _after_with_the(ctx: Context, index: int) -> bool:
+    """ "with the minimum", "has the maximum", "having the max": a row picked by its extreme."""
+    before = [t.text for t in ctx.q.tokens[max(0, index - 2) : index]]
+    return before in (["with", "the"], ["has", "the"], ["have", "the"], ["having", "the"], ["had", "the"])
+
 
 #: Superlatives that count rows ("the most orders"); the others name a number ("the highest").
 _COUNTING = frozenset({"most", "least", "fewest", "more", "less", "fewer"})
@@ -28,6 +38,10 @@ class Superlative:
     def take(self, found: list[Found], ctx: Context, cues: list[Any]) -> list[Found]:
         out = []
         for tok in ctx.q.tokens:
+            if tok.role == "direction" and tok.text in POPULARITY_WORDS:
+                data_p = {"word": tok.text, "at": tok.index, "popular": True}
+                out.append(Found(self.name, tok.raw, data_p, applied=True))
+                continue
             if tok.role == "direction" and tok.text in DIRECTION_WORDS:
                 after = mention_after(ctx, tok.index, within=2)
                 groups = [
@@ -37,13 +51,31 @@ class Superlative:
                     and (m := mention_after(ctx, g.index, within=2)) is not None
                     and m.best.kind == "column"
                 ]
-                data = {"word": tok.text, "at": tok.index, "after": after, "groups": groups}
+                each = any(g.role == "group" and g.text in ("each", "every", "per") for g in ctx.q.tokens)
+                data = {"word": tok.text, "at": tok.index, "after": after, "groups": groups, "each": each}
                 out.append(Found(self.name, tok.raw, data, applied=True))
-        return out[:1]
+        for tok in ctx.q.tokens:
+            # "the volume with the minimum weeks on top": the row holding the minimum, not MIN per row.
+            if tok.role == "aggregate" and tok.text in _EXTREME_AGGREGATES and _after_with_the(ctx, tok.index):
+                data_a = {"word": tok.text, "at": tok.index, "arg": True}
+                out.append(Found(self.name, tok.raw, data_a, applied=True))
+        args = [f for f in out if f.data.get("arg")]
+        if args:
+            return args[:1]
+        popular = [f for f in out if f.data.get("popular")]
+        return popular[:1] or out[:1]
 
     def apply(self, intent: Intent, found: Found, ctx: Context) -> Intent:
         """Rewrites listings without an order and self-counts; anything else is left as read."""
         word = found.data["word"]
+        if not intent.measures and intent.group_by and not any(g.grain for g in intent.group_by):
+            # Groups with nothing computed are a listing ("the name and price of the cheapest product").
+            listed = [g.column for g in intent.group_by] + [c for c in intent.columns if not c.endswith(".*")]
+            intent = intent.model_copy(update={"group_by": [], "columns": list(dict.fromkeys(listed))})
+        if found.data.get("popular"):
+            return self._own_rows(intent, ctx)
+        if found.data.get("arg"):
+            return self._arg_extreme(intent, found)
         direction = DIRECTION_WORDS[word][0]
         if word in ("oldest", "youngest") and self._column(intent, ctx, ("age",)):
             direction = "desc" if word == "oldest" else "asc"
@@ -54,6 +86,15 @@ class Superlative:
                 for o in intent.order_by
             ]
             intent = intent.model_copy(update={"order_by": fixed})
+        if found.data.get("each") and self._ranks_a_sum(intent):
+            # "the smallest salary for every department": the smallest per department, not the
+            # department with the smallest total.
+            ordered = intent.order_by[0].target
+            measures = [
+                m.model_copy(update={"function": "max" if direction == "desc" else "min"}) if m.alias == ordered else m
+                for m in intent.measures
+            ]
+            return intent.model_copy(update={"measures": measures, "order_by": [], "limit": None})
         listing = not intent.measures and not intent.group_by
         ranked = self._ranked_after(intent, found, ctx)
         if listing and intent.order_by and not ranked and not self._named(intent.order_by[0].target, ctx):
@@ -67,6 +108,15 @@ class Superlative:
         if listing and ranked and intent.order_by and intent.order_by[0].target != ranked:
             # "the age of the person with the greatest height": ranked by what follows the word.
             intent = intent.model_copy(update={"order_by": []})
+        if listing and intent.order_by and intent.limit:
+            target = intent.order_by[0].target
+            # Named in the list asked for ("the name and price of ..."), before the rows are named.
+            listed_end = min([m.start for m in ctx.mentions if m.best.kind == "table"] + [found.data["at"]])
+            before = any(
+                m.end <= listed_end and any(t.qualified == target for t in m.of_kind("column")) for m in ctx.mentions
+            )
+            if before and target not in intent.columns and not any(c.endswith(".*") for c in intent.columns):
+                return intent.model_copy(update={"columns": [*intent.columns, target]})  # "the name and price of ..."
         if listing and not intent.order_by:
             column = self._ranked_column(intent, found, ctx)
             if column is None:
@@ -79,6 +129,9 @@ class Superlative:
             # "the name of the climber with the most points": points ranks, it is not listed.
             drop = named_after and not named_before
             columns = [c for c in intent.columns if c != column or not drop] or intent.columns
+            if named_before and column not in columns and not any(c.endswith(".*") for c in columns):
+                columns = [*columns, column]  # "the name and price of the cheapest product"
+            columns = self._who(columns, column, ctx)
             return intent.model_copy(
                 update={"order_by": [OrderBy(target=column, direction=direction)], "limit": intent.limit or 1,
                         "columns": columns}
@@ -94,6 +147,53 @@ class Superlative:
                         "order_by": [OrderBy(target=column, direction=direction)], "limit": intent.limit or 1}
             )  # fmt: skip
         return intent
+
+    def _ranks_a_sum(self, intent: Intent) -> bool:
+        if not intent.group_by or not intent.order_by or intent.limit is None:
+            return False
+        ordered = {m.alias: m for m in intent.measures}.get(intent.order_by[0].target)
+        return ordered is not None and ordered.function in ("sum", "avg") and ordered.column is not None
+
+    def _arg_extreme(self, intent: Intent, found: Found) -> Intent:
+        extremes = [m for m in intent.measures if m.function in ("min", "max") and m.column is not None]
+        if len(intent.measures) != 1 or not extremes or intent.having or intent.joins:
+            return intent
+        measure = extremes[0]
+        listed = [g.column for g in intent.group_by if not g.grain] or intent.columns
+        if not listed:
+            return intent
+        direction = "asc" if measure.function == "min" else "desc"
+        assert measure.column is not None
+        return intent.model_copy(
+            update={"measures": [], "group_by": [], "columns": listed, "limit": 1,
+                    "order_by": [OrderBy(target=measure.column, direction=direction)]}
+        )  # fmt: skip
+
+    def _own_rows(self, intent: Intent, ctx: Context) -> Intent:
+        """ "the most common apartment type code": how many rows of the apartments hold each code,
+        not how many bookings refer to them."""
+        groups = {g.column.split(".")[0] for g in intent.group_by}
+        counts = [m for m in intent.measures if m.function in ("count", "count_distinct")]
+        if len(groups) != 1 or len(counts) != 1 or not intent.joins:
+            return intent
+        own = next(iter(groups))
+        if any(f.column.split(".")[0] != own for f in [*intent.filters, *intent.any_of]):
+            return intent
+        measure = Measure(function="count")
+        order = [o.model_copy(update={"target": measure.alias}) if o.target == counts[0].alias else o
+                 for o in intent.order_by]  # fmt: skip
+        return intent.model_copy(
+            update={"tables": [own], "joins": [], "measures": [measure], "order_by": order, "distinct": False}
+        )
+
+    def _who(self, columns: list[str], ranked: str, ctx: Context) -> list[str]:
+        """ "Which department has the lowest budget?": the department (its name), not the budget."""
+        asks_who = ctx.q.tokens and ctx.q.tokens[0].text in ("who", "which", "whose")
+        if not asks_who or columns != [ranked]:
+            return columns
+        table = ctx.schema.table(ranked.split(".")[0])
+        label = label_column(table) if table is not None else None
+        return [label.qualified] if label is not None else columns
 
     def _per_group(self, intent: Intent, found: Found, column: str, direction: str) -> Intent:
         """ "the youngest person for each job": ``MIN(age)`` per job."""

@@ -30,13 +30,14 @@ class TextMatch:
                 continue
             op_name, end = op
             j = end
+            named = False  # "the word", "the letter": what follows is text, whatever it is
             while q.word(j) in words["text_match_fillers"]:
+                named = named or q.word(j) in words["text_match_nouns"]
                 j += 1
             value = q.at(j)
             if value is None or value.used or value.kind not in ("quoted", "word", "number"):
                 i += 1
                 continue
-            named = j > end  # "the word", "the letter": what follows is text, whatever it is
             if value.kind == "word" and not named and not _looks_like_text(value.raw):
                 i += 1
                 continue  # "albums containing tracks": a relation, not a text match

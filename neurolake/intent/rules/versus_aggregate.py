@@ -62,7 +62,9 @@ class VersusAggregate:
         found.applied = True
         sub = SubQuery(column=of, function=found.data["function"])
         flt = Filter(column=compared, op=found.data["op"], subquery=sub)
-        columns = [c for c in intent.columns if c != compared] or intent.columns
+        # "names and budgets of departments with budgets over the average": listed too, so kept.
+        listed = any(t.qualified == compared for m in ctx.mentions for t in m.of_kind("column"))
+        columns = intent.columns if listed else [c for c in intent.columns if c != compared] or intent.columns
         return intent.model_copy(update={"filters": [*intent.filters, flt], "columns": columns})
 
 
