@@ -19,7 +19,7 @@ from neurolake.intent.linker import Mention
 from neurolake.intent.model import Intent
 from neurolake.intent.schema import SchemaInfo
 from neurolake.intent.text import Question, Token
-from neurolake.intent.vocab import word_lists
+from neurolake.intent.vocab import load, word_lists
 from neurolake.intent.words import singular
 
 #: Token roles whose values the reading keeps elsewhere (a period, a version, a schedule).
@@ -39,6 +39,11 @@ _AGGREGATE_FUNCTIONS = {
     "count": ("count", "count_distinct"), "many": ("count", "count_distinct"),
     "number": ("count", "count_distinct"),
 }  # fmt: skip
+
+
+def vocabulary_words(name: str) -> frozenset[str]:
+    """A word list of ``english.toml``'s ``[words]`` ("relation_verbs")."""
+    return frozenset(load("english")["words"][name])
 
 
 def vocabulary() -> dict[str, frozenset[str]]:
@@ -276,9 +281,23 @@ def unasked_columns(r: Reading) -> list[Unread]:
     named = _named_columns(r)
     hinted = _hinted_columns(r)
     out = []
+    for g in r.intent.group_by:
+        if g.grain is not None and not any(t.role == "grain" for t in r.q.tokens):
+            # "the invoice date of ..." grouped by day: no word asked for one row per day
+            out.append(Unread(f"{g.column.split('.')[-1]} by {g.grain}", "a grouping by time no word asks for"))
+    for f in r.intent.filters:
+        info = r.schema.column(f.column)
+        if f.op in _INEQUALITIES and f.subquery is None and info is not None and _is_identifier(info):
+            out.append(Unread(f"{f.op} {f.value}", f"compared with {info.name}, an identifier"))
+    for m in r.intent.measures:
+        if m.column and m.function not in ("count", "count_distinct") and m.column.lower() not in named:
+            # "the average number of customers across banks" read as the average of a balance
+            out.append(Unread(m.alias.replace("_", " "), "a number no word names"))
     for o in r.intent.order_by:
         if "." in o.target and o.target.lower() not in named:
-            out.append(Unread(f"sorted by {o.target.split('.')[-1]}", "an order no word asks for"))
+            # Named by the question's own words ("youngest"), with what they were read as.
+            cue = " ".join(t.raw for t in r.q.tokens if t.role in ("direction", "order", "top")) or "sorted"
+            out.append(Unread(cue, f"read as sorted by {o.target.split('.')[-1]}, which no word names"))
     for f in r.intent.filters:
         off_hint = hinted and f.op in _INEQUALITIES and f.subquery is None and f.column.lower() not in hinted
         if off_hint and not any(t.qualified.lower() == f.column.lower() for t in _column_mentions(r)):
@@ -289,6 +308,19 @@ def unasked_columns(r: Reading) -> list[Unread]:
         if compared and f.subquery is None and f.column.lower() not in named:
             out.append(Unread(f"{f.op} {f.value}", f"compared with {f.column.split('.')[-1]}, which no word names"))
     return out
+
+
+#: Joins past this many are a chain of guesses about how things connect: said, not answered.
+MAX_JOINS = 2
+
+
+def long_join_paths(r: Reading) -> list[Unread]:
+    """A reading that walks three or more keys to connect what the question names ("the
+    customers of the stores of the cities of ...") is more often wrong than right: reported."""
+    if len(r.intent.joins) <= MAX_JOINS:
+        return []
+    path = " - ".join(r.intent.tables)
+    return [Unread(path, f"{len(r.intent.joins)} joins to connect these tables; name the link to use")]
 
 
 def unnamed_joins(r: Reading) -> list[Unread]:
@@ -320,6 +352,9 @@ def comparisons(r: Reading) -> list[Unread]:
 def counted_units(r: Reading) -> list[Unread]:
     """ "advisors with more than two students" read as ``advisor > 2``: the number counts students."""
     starts = {m.start: m for m in r.mentions if m.best.kind == "table"}
+    for t in r.q.tokens:  # "at least two distinct customers": the count is of customers
+        if t.role == "distinct" and t.index + 1 in starts:
+            starts[t.index] = starts[t.index + 1]
     out = []
     for t in r.q.tokens:
         if t.kind == "number" and t.role == "compare" and t.index + 1 in starts:
@@ -374,11 +409,25 @@ def unlinked(r: Reading) -> list[Unread]:
     # "through the mobile app" read as channel = 'mobile': a noun right after a value used says what it is.
     value_ends = {m.end for m in r.mentions if m.best.kind == "value" and _used(r, m.best)}
     used_words |= {t.text for t in r.q.tokens if t.index in value_ends}
+    # "instructors who taught a course", "aircraft that won matches": a verb that relates two
+    # things the reading joins (or looks up in another table) says how they relate.
+    related = bool(r.intent.joins) or any(f.subquery is not None for f in r.intent.filters)
+    verbs = vocabulary_words("relation_verbs")
     return [
         Unread(w, "not found in the data")
         for w in r.intent.unlinked
-        if singular(w) not in used_words and w not in used_words and stem(w) not in used_words
+        if singular(w) not in used_words
+        and w not in used_words
+        and stem(w) not in used_words
+        and not (related and (w in verbs or _verb_form(w)))
     ]
+
+
+def _verb_form(word: str) -> bool:
+    """A past participle or a gerund ("enrolled", "studying"): the shape of a verb."""
+    if word.startswith(("un", "non")):
+        return False  # "unaffected", "unassigned": a negation, not a relation
+    return len(word) >= 5 and word.endswith(("ed", "ing"))
 
 
 #: In order: the first rules name what a person most needs to know.
@@ -391,6 +440,7 @@ RULES: tuple[Rule, ...] = (
     aggregates,
     unasked_computations,
     unasked_columns,
+    long_join_paths,
     unnamed_joins,
     comparisons,
     counted_units,
@@ -427,6 +477,11 @@ def explain(parts: list[Unread]) -> str:
         f"I could not use every part of the question: {listed}{more}. Rather than answer a different "
         "question, I stopped here. Try rephrasing it with the names of your tables and columns, or ask in SQL."
     )
+
+
+def _is_identifier(column: Any) -> bool:
+    """A key or a reference ("party_id", "election.party" pointing at parties): never an amount."""
+    return column.role == "key" or column.words[-1:] in (("id",), ("code",), ("key",))
 
 
 def _hinted_columns(r: Reading) -> set[str]:

@@ -552,11 +552,10 @@ def _direction_at(q: Question, i: int) -> Cue | None:
     after = [t.text for t in q.tokens[end : end + 2]]
     if word in ("first", "last") and (
         not _next_is_content(q, end)
-        or after[:1] == ["name"]
-        or after[:1] == ["names"]
+        or after[:1] in (["name"], ["names"], ["more"], ["less"], ["longer"], ["over"], ["for"])
         or after in (["and", "last"], ["and", "first"])
     ):
-        return None  # "first names", "first and last name": columns, not the earliest rows
+        return None  # "first names", "first and last name", "volumes that last more than": not the earliest rows
     if word in ("more", "higher", "lower", "larger", "smaller", "bigger", "older", "younger", "longer", "shorter"):
         return None  # comparatives without "than" are not rankings
     if word in ("high", "low", "big", "small", "large", "long", "short", "old", "young", "cheap", "far"):

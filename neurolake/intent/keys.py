@@ -113,14 +113,18 @@ _ID_ENDINGS = frozenset({"id", "key", "code", "num", "no", "number", "nbr"})
 def _same_name(tables: list[TableInfo], table: TableInfo, col: ColumnInfo) -> list[ForeignKey]:
     """``professor.emp_num`` -> ``employee.emp_num``: the same identifier name, first column of the
     other table (where it is the row's key), not the first column of this one."""
-    if len(col.words) < 2 or col.words[-1] not in _ID_ENDINGS or table.columns[0] is col:
+    if len(col.words) < 2 or col.words[-1] not in _ID_ENDINGS:
         return []  # a bare "id" is every table's own key, never a reference by its name alone
+    own_first = table.columns[0] is col
     out = []
     for target in tables:
         if target is table or not target.columns:
             continue
         first = target.columns[0]
-        if first.name.lower() == col.name.lower() and _same_kind(col, first):
+        if first.name.lower() != col.name.lower() or not _same_kind(col, first):
+            continue
+        # Both first ("accounts.custid", "checking.custid"): one row each, joined once, by name order.
+        if not own_first or table.name < target.name:
             out.append(ForeignKey(table.name, col.name, target.name, first.name, ()))
     return out
 
@@ -128,16 +132,20 @@ def _same_name(tables: list[TableInfo], table: TableInfo, col: ColumnInfo) -> li
 def _named_after(tables: list[TableInfo], table: TableInfo, col: ColumnInfo) -> list[ForeignKey]:
     """``matches.winning_aircraft`` -> ``aircraft.aircraft_id``: a number named after a table (with a
     role word before it) refers to that table's ``<table>_id`` key."""
-    if col.role != "number" or not 2 <= len(col.words) <= 3 or set(col.words) & _COUNT_WORDS:
+    if col.role != "number" or not 1 <= len(col.words) <= 3 or set(col.words) & _COUNT_WORDS:
         return []  # "no_of_loans" counts loans, it does not point at one
     out = []
     for target in tables:
         key = target.key
-        if target is table or key is None or not _same_kind(col, key) or key.words[:-1] != target.words:
+        if target is table or key is None or not _same_kind(col, key):
+            continue
+        if key.words[:-1] != target.words and not (key.words == ("id",) and col.words == target.words):
             continue
         if _ends_with(col.words, target.words) and len(col.words) > len(target.words):
             role = col.words[: len(col.words) - len(target.words)]
             out.append(ForeignKey(table.name, col.name, target.name, key.name, role))
+        elif col.words == target.words:
+            out.append(ForeignKey(table.name, col.name, target.name, key.name, ()))  # "enrollments.campus"
     return out
 
 

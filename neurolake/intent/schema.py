@@ -302,6 +302,8 @@ def own_key(table: TableInfo) -> ColumnInfo | None:
         stem = "".join(col.words[:-1])
         if len(stem) >= 3 and len(table.words) == 1 and table.words[0].startswith(stem) and col is table.columns[0]:
             return col
+        if 0 < len(stem) <= 2 and col is table.columns[0] and table.words and table.words[0].startswith(stem):
+            return col  # users.uid, aircraft.aid: a letter or two of the table's name, then id
     return None
 
 

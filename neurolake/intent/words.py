@@ -57,6 +57,8 @@ def singular(word: str) -> str:
         return _IRREGULAR[word]
     if len(word) <= 3 or word in _KEEP_S or not word.endswith("s"):
         return word
+    if word.endswith("es") and word[:-2] in _KEEP_S:
+        return word[:-2]  # "campuses", "statuses", "bonuses"
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
     if word.endswith(("sses", "xes", "ches", "shes", "zes")):
@@ -137,8 +139,8 @@ _LETTER_QUALIFIERS = {"f": "first", "l": "last", "m": "middle"}
 _GLUED_KEYS = ("id", "key", "code")
 _ENDS_LIKE_KEY = word_set(
     """valid invalid humid rapid liquid solid stupid squid avoid android hybrid fluid void paid
-    said laid maid raid aid afraid acid lucid vivid placid timid rigid orchid monkey turkey jockey
-    bid lid kid did rid hid mid vid grid skid
+    said laid maid raid afraid acid lucid vivid placid timid rigid orchid monkey turkey jockey
+    bid grid skid
     hockey donkey whiskey barcode zipcode postcode encode decode"""
 )
 

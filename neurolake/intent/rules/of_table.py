@@ -47,7 +47,7 @@ class OfTable:
 def _narrowed(m: Mention, table: str, ctx: Context) -> list[Target]:
     own = [c for c in m.candidates if c.kind == "column" and c.table == table]
     if own:
-        return own + [c for c in m.candidates if c not in own]
+        return own  # "the name of the department": not a student's name
     info = ctx.schema.table(table)
     if info is None or not set(m.words) & {"name", "names", "title", "titles"}:
         return []
@@ -55,5 +55,4 @@ def _narrowed(m: Mention, table: str, ctx: Context) -> list[Target]:
     label = named[0] if named else label_column(info)
     if label is None:
         return []
-    best = m.candidates[0].score
-    return [Target("column", table, best, label.name), *m.candidates]
+    return [Target("column", table, m.candidates[0].score, label.name)]

@@ -27,6 +27,9 @@ class SetOps:
         out = []
         if "both" in words:
             out.append(Found(self.name, "both", {"kind": "intersect"}, applied=True))
+        elif "and" in words and "or" not in words:
+            # "students who play Canoeing and Kayaking": both, when one row can hold only one
+            out.append(Found(self.name, "and", {"kind": "intersect", "joined_only": True}, applied=True))
         if any(a == "but" and b in ("not", "no") for a, b in itertools.pairwise(words)):
             out.append(Found(self.name, "but not", {"kind": "except"}, applied=True))
         return out
@@ -40,6 +43,8 @@ class SetOps:
             if len(pairs) != 1:
                 return intent
             both = pairs[0]
+            if found.data.get("joined_only") and both.column.split(".")[0] == (intent.tables or [""])[0]:
+                return intent  # "employees in Sales and Marketing": each row has one, so either
             first = Filter(column=both.column, value=both.value[0])
             second = Filter(column=both.column, value=both.value[1])
             return _combined(intent, both, first, second, "intersect")

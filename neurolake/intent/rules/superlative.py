@@ -42,7 +42,7 @@ class Superlative:
                 data_p = {"word": tok.text, "at": tok.index, "popular": True}
                 out.append(Found(self.name, tok.raw, data_p, applied=True))
                 continue
-            if tok.role == "direction" and tok.text in DIRECTION_WORDS:
+            if tok.role == "direction" and tok.text in DIRECTION_WORDS and tok.text not in ("first", "last"):
                 after = mention_after(ctx, tok.index, within=2)
                 groups = [
                     m
