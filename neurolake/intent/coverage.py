@@ -327,7 +327,10 @@ def unnamed_joins(r: Reading) -> list[Unread]:
     """ "the last name of the professor from the history department" joined through the students
     of that department: a table no word names, on the path, is a guess about how things connect.
     Tables that only link two others (ids and little else) need no name."""
-    named = {t.table.lower() for m in r.mentions for t in m.candidates}
+    # Named: a table a mention names first, or one whose columns the reading uses.
+    named = {m.best.table.lower() for m in r.mentions if m.best.kind == "table"}
+    named |= {c.rsplit(".", 1)[0] for c in r.columns} | r.star_tables
+    named |= {t.table.lower() for m in r.mentions for t in m.candidates if t.kind == "value" and _used(r, t)}
     out = []
     for table in r.intent.tables[1:]:
         info = r.schema.table(table)
@@ -384,6 +387,19 @@ def loose_aggregates(r: Reading) -> list[Unread]:
                 continue  # "phone number": a name
             out.append(Unread(t.raw, "a computed number"))
     return out
+
+
+def grains(r: Reading) -> list[Unread]:
+    """ "event names by year" with no date column: 'by year' is reported unless a year column took it."""
+    tokens = [t for t in r.q.tokens if t.role == "grain"]
+    if not tokens or any(g.grain for g in r.intent.group_by):
+        return []
+    years = {c for c in r.columns if "year" in r._words_of(c)} | {
+        o.target for o in r.intent.order_by if "year" in o.target
+    }
+    if years:
+        return []
+    return [Unread(" ".join(t.raw for t in tokens), "a time grouping with no date to apply it to")]
 
 
 def periods(r: Reading) -> list[Unread]:
@@ -447,6 +463,7 @@ RULES: tuple[Rule, ...] = (
     contradictions,
     loose_aggregates,
     periods,
+    grains,
     grouping,
     extremes,
     ordering,

@@ -19,7 +19,7 @@ from neurolake.intent.guard import screen
 from neurolake.intent.keys import JoinGraph
 from neurolake.intent.lexicon import FILLER_WORDS, FUNCTION_WORDS
 from neurolake.intent.linker import LexicalLinker, Mention, SchemaLinker
-from neurolake.intent.model import Filter, Intent, IntentKind
+from neurolake.intent.model import Filter, GroupBy, Intent, IntentKind, OrderBy
 from neurolake.intent.periods import Period, PeriodReader
 from neurolake.intent.resolve import Resolver, kind_of
 from neurolake.intent.rules import Context as RuleContext
@@ -121,6 +121,8 @@ class OfflineIntentParser:
             intent = _rewritten(intent, found, rule_ctx)
         if frame.period is not None and intent.time_range is None:
             intent = _on_year_column(intent, frame.period, self.schema)
+        if frame.grain == "year" and not any(g.grain for g in intent.group_by):
+            intent = _by_year_column(intent, frame, self.schema)
         missed = [Unread(f.words, "a part I could not apply to this reading") for _, f in found if not f.applied]
         return self._checked(intent, q, linked, missed)
 
@@ -224,6 +226,19 @@ def _name_phrases(q: Question, schema: SchemaInfo) -> list[Token]:
     return out
 
 
+def _by_year_column(intent: Intent, frame: Frame, schema: SchemaInfo) -> Intent:
+    """ "event names by year" with no date column: by the one number column named ``year``
+    (grouped when something is computed, else sorted)."""
+    years = [c.qualified for t in intent.tables if (info := schema.table(t)) for c in info.columns
+             if c.is_numeric and "year" in c.words]  # fmt: skip
+    if len(years) != 1:
+        return intent
+    if intent.measures:
+        return intent.model_copy(update={"group_by": [*intent.group_by, GroupBy(column=years[0])]})
+    # "from the most recent": the direction was put on the listed column for want of another
+    return intent.model_copy(update={"order_by": [OrderBy(target=years[0], direction=frame.sort_direction or "asc")]})
+
+
 def _on_year_column(intent: Intent, period: Period, schema: SchemaInfo) -> Intent:
     """ "branches opened before 2010" with no date column: the period on a number column named
     ``year`` (``open_year < 2010``), when the tables read have exactly one."""
@@ -255,9 +270,9 @@ def _on_year_column(intent: Intent, period: Period, schema: SchemaInfo) -> Inten
 
 def _claim_taken(q: Question, before: list[Mention], ctx: RuleContext) -> None:
     """The words of mentions a rule took are read (by that rule), not left over."""
-    kept = {id(m) for m in ctx.mentions}
+    kept = {(m.start, m.end) for m in ctx.mentions}  # a narrowed mention is still the same words
     for m in before:
-        if id(m) not in kept:
+        if (m.start, m.end) not in kept:
             q.claim(m.start, m.end, "rule")
 
 

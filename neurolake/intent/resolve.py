@@ -786,6 +786,10 @@ class Resolver:
         intent.having = having
         if frame.sort_direction and order:
             order = [OrderBy(target=o.target, direction=frame.sort_direction) for o in order]
+        if frame.sort_direction and not order and not intent.measures and intent.group_by and columns:
+            # "event names by year from the most recent": a listing sorted by the year, not grouped.
+            order = [OrderBy(target=g.column, direction=frame.sort_direction) for g in intent.group_by]
+            intent.group_by = []
         texts = [c for c in [*(g.column for g in intent.group_by), *columns] if self._is_text(c)]
         if frame.alphabetical and not order and texts:
             # "artists with at least 3 albums in alphabetical order": by name, not by the count.

@@ -5,11 +5,12 @@ computed). Each rule here reads one construction it cannot express and rewrites 
 ``Intent``:
 
 1. ``of_table``: "the names of aircrafts" -> a column of the aircraft table (candidates narrowed);
-2. ``text_match``: "names containing 'Mount'" -> ``ILIKE '%Mount%'``;
-3. ``versus_aggregate``: "height above the average height" -> ``height > (SELECT AVG(height) ...)``;
-4. ``absence``: "mountains that no climber has climbed" -> ``mountain_id NOT IN (SELECT ...)``;
-5. ``superlative``: "the name of the climber with the most points" -> ``ORDER BY points DESC LIMIT 1``;
-6. ``set_ops``: "both A and B" -> ``INTERSECT``, "A but not B" -> ``EXCEPT``.
+2. ``shared_measure``: "the total and average amount" -> ``SUM(amount), AVG(amount)``;
+3. ``text_match``: "names containing 'Mount'" -> ``ILIKE '%Mount%'``;
+4. ``versus_aggregate``: "height above the average height" -> ``height > (SELECT AVG(height) ...)``;
+5. ``absence``: "mountains that no climber has climbed" -> ``mountain_id NOT IN (SELECT ...)``;
+6. ``superlative``: "the name of the climber with the most points" -> ``ORDER BY points DESC LIMIT 1``;
+7. ``set_ops``: "both A and B" -> ``INTERSECT``, "A but not B" -> ``EXCEPT``.
 
 A rule works in up to three steps: ``claim`` takes its words before the cue readers see them,
 ``take`` takes the schema mentions (and cues) it owns before the slot parser sees them, and
@@ -75,11 +76,12 @@ def rules() -> tuple[Rule, ...]:
     from neurolake.intent.rules.absence import Absence
     from neurolake.intent.rules.of_table import OfTable
     from neurolake.intent.rules.set_ops import SetOps
+    from neurolake.intent.rules.shared_measure import SharedMeasure
     from neurolake.intent.rules.superlative import Superlative
     from neurolake.intent.rules.text_match import TextMatch
     from neurolake.intent.rules.versus_aggregate import VersusAggregate
 
-    return (OfTable(), TextMatch(), VersusAggregate(), Absence(), Superlative(), SetOps())
+    return (OfTable(), SharedMeasure(), TextMatch(), VersusAggregate(), Absence(), Superlative(), SetOps())
 
 
 def mention_after(ctx: Context, index: int, *, within: int = 4) -> Mention | None:

@@ -67,6 +67,12 @@ class Superlative:
 
     def apply(self, intent: Intent, found: Found, ctx: Context) -> Intent:
         """Rewrites listings without an order and self-counts; anything else is left as read."""
+        out = self._rewrite(intent, found, ctx)
+        if found.data["word"] in ("highest", "lowest", "best", "worst", "top", "bottom"):
+            out = self._ranks(out, ctx)
+        return out
+
+    def _rewrite(self, intent: Intent, found: Found, ctx: Context) -> Intent:
         word = found.data["word"]
         if not intent.measures and intent.group_by and not any(g.grain for g in intent.group_by):
             # Groups with nothing computed are a listing ("the name and price of the cheapest product").
@@ -244,6 +250,16 @@ class Superlative:
         if word in ("oldest", "youngest") and self._is_age(column, ctx):
             return "desc" if word == "oldest" else "asc"
         return DIRECTION_WORDS[word][0]
+
+    def _ranks(self, intent: Intent, ctx: Context) -> Intent:
+        """ "the pilot of the highest rank": rank 1 is the highest, so the order is ascending."""
+        fixed = []
+        for o in intent.order_by:
+            info = ctx.schema.column(o.target) if "." in o.target else None
+            if info is not None and set(info.words) & phrases()["rank_words"]:
+                o = o.model_copy(update={"direction": "asc" if o.direction == "desc" else "desc"})
+            fixed.append(o)
+        return intent.model_copy(update={"order_by": fixed})
 
     def _is_age(self, qualified: str, ctx: Context) -> bool:
         info = ctx.schema.column(qualified)

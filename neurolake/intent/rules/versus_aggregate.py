@@ -89,6 +89,8 @@ def _function(word: str, words: dict[str, frozenset[str]]) -> str | None:
 
 
 def _numeric(ctx: Context, mention: Any) -> str | None:
+    if mention.best.kind != "column":
+        return None  # "students older than average": the students are the rows, not a number
     for target in mention.of_kind("column"):
         info = ctx.schema.column(target.qualified)
         if info is not None and (info.is_numeric or info.is_temporal):
