@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import logging
 import math
 import multiprocessing
@@ -840,8 +841,6 @@ def main(argv: list[str] | None = None) -> int:
     print_report(ordered_runs, opts.verbose)
     print(f"wall time {wall:.1f}s with {opts.workers} worker(s)")
     if opts.json is not None:
-        import json
-
         options = {
             "path": str(opts.path),
             "databases": len(names),
@@ -854,12 +853,17 @@ def main(argv: list[str] | None = None) -> int:
             "product": product_state(),
         }
         opts.json.parent.mkdir(parents=True, exist_ok=True)
-        opts.json.write_text(
-            json.dumps(report_json(ordered_runs, options), indent=1, ensure_ascii=False, default=str) + "\n",
-            encoding="utf-8",
-        )
+        opts.json.write_text(_report_text(report_json(ordered_runs, options)), encoding="utf-8")
         print(f"report written to {opts.json}")
     return 0
+
+
+def _report_text(report: dict[str, Any]) -> str:
+    """The report as JSON: figures indented for reading, one line per question (diffs stay small)."""
+    questions = report.pop("questions", [])
+    head = json.dumps(report, indent=1, ensure_ascii=False, default=str)
+    lines = ",\n".join(json.dumps(q, ensure_ascii=False, default=str) for q in questions)
+    return head[:-2] + ',\n "questions": [\n' + lines + "\n ]\n}\n"
 
 
 if __name__ == "__main__":
