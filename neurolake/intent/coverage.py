@@ -427,6 +427,8 @@ def unlinked(r: Reading) -> list[Unread]:
     used_words |= {t.text for t in r.q.tokens if t.index in value_ends}
     # "instructors who taught a course", "aircraft that won matches": a verb that relates two
     # things the reading joins (or looks up in another table) says how they relate.
+    if r.intent.combine is not None:  # "both", "but": read as the set operation
+        used_words |= vocabulary()["conjunctions"] | {"but"}
     related = bool(r.intent.joins) or any(f.subquery is not None for f in r.intent.filters)
     verbs = vocabulary_words("relation_verbs")
     return [
@@ -527,6 +529,11 @@ def _named_columns(r: Reading) -> set[str]:
     named |= {f"{t.table}.{t.column}".lower() for m in r.mentions for t in m.candidates if t.kind == "value"}
     hints = {h for t in r.q.tokens for h in DIRECTION_WORDS.get(t.text, ("", ()))[1]}
     hints |= {h for t in r.q.tokens if t.text.endswith("er") for h in DIRECTION_WORDS.get(t.text[:-2], ("", ()))[1]}
+    rule_words = word_lists("rules")
+    if any(t.text in rule_words["height_superlatives"] for t in r.q.tokens):
+        hints |= rule_words["height_words"]  # "the highest peak": its height, as the superlative rule reads it
+    if any(t.text in ("oldest", "youngest") for t in r.q.tokens):
+        hints.add("age")
     if any(t.kind == "number" and t.raw[:1] in "$€£" for t in r.q.tokens):
         hints |= set(DIRECTION_WORDS["expensive"][1])  # "$1,000": an amount of money
     # "orders over 100": a bare amount compared with a table named just before is its money column.
