@@ -115,7 +115,8 @@ def _print_preview(console: Console, preview: Preview) -> None:
         console.print("     " + " | ".join("" if v is None else str(v) for v in row), highlight=False)
     more = preview.row_count - len(preview.rows)
     if more > 0 or preview.truncated:
-        console.print(f"     ... {'more' if preview.truncated else more} more rows", style="dim", highlight=False)
+        shown = "more rows" if preview.truncated else f"{more} more row{'s' if more != 1 else ''}"
+        console.print(f"     ... {shown}", style="dim", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -345,6 +345,39 @@ def _links_only(table: Any) -> bool:
     return len(keys) >= 2 and len(table.columns) - len(keys) <= 2
 
 
+def repeated_columns(r: Reading) -> list[Unread]:
+    """ "the school name and driver name" read as ``driver.name, driver.name``: two things asked
+    for, one column shown twice, so one of them was misread."""
+    seen: set[str] = set()
+    out = []
+    for column in r.intent.columns:
+        if column in seen:
+            out.append(Unread(column.split(".")[-1], "two things asked for, read as the same column"))
+        seen.add(column)
+    return out
+
+
+def conditions_listed(r: Reading) -> list[Unread]:
+    """ "the first names of students who have class senator votes" listing the votes too: what
+    follows "who have" says which rows, it is not another column to show."""
+    listed = [c.lower() for c in r.intent.columns if not c.endswith(".*")]
+    if len(listed) < 2:
+        return []
+    out = []
+    tokens = r.q.tokens
+    for i, t in enumerate(tokens[:-1]):
+        if t.text not in ("who", "that", "which") or tokens[i + 1].text not in ("have", "has", "had"):
+            continue
+        after = next((m for m in r.mentions if m.start > i + 1), None)
+        if after is None or after.best.kind != "column" or after.start > i + 4:
+            continue
+        column = after.best.qualified.lower()
+        earlier = [c for c in listed if c != column]
+        if column in listed and earlier:
+            out.append(Unread(after.text, "a condition on the rows, listed as a column"))
+    return out
+
+
 def comparisons(r: Reading) -> list[Unread]:
     """ "wines produced before the year of 2010" read as ``year = 2010``: 'before' is reported."""
     if r.ops & _INEQUALITIES or r.intent.time_range is not None or r.intent.having:
@@ -460,6 +493,8 @@ RULES: tuple[Rule, ...] = (
     unasked_columns,
     long_join_paths,
     unnamed_joins,
+    repeated_columns,
+    conditions_listed,
     comparisons,
     counted_units,
     contradictions,

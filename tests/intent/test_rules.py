@@ -130,3 +130,19 @@ def test_a_dropped_negation_is_not_answered(parser: OfflineIntentParser) -> None
 def test_every_answer_states_its_reading(parser: OfflineIntentParser) -> None:
     intent: Intent = parser.parse("What are the names of peaks with height above the average height?")
     assert describe(intent) == "name where height over the average of height"
+
+
+def test_a_column_after_who_have_is_a_condition_not_a_column_to_list(parser: OfflineIntentParser) -> None:
+    refusal = _refusal(parser, "What are the names and countries of climbers who have points?")
+    assert "'points' (a condition on the rows, listed as a column)" in refusal
+
+
+def test_one_column_read_for_two_things_asked_is_reported(parser: OfflineIntentParser) -> None:
+    from neurolake.intent.coverage import unread_parts
+    from neurolake.intent.model import Intent
+    from neurolake.intent.text import tokenize
+
+    question = "Show the school name and driver name"
+    intent = Intent(question=question, tables=["climbers"], columns=["climbers.name", "climbers.name"])
+    parts = unread_parts(tokenize(question), [], intent, parser.schema)
+    assert [(p.words, p.why) for p in parts] == [("name", "two things asked for, read as the same column")]
