@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache, cached_property
 from typing import Any
 
-from neurolake.intent.lexicon import stem
+from neurolake.intent.lexicon import DIRECTION_WORDS, MONEY_WORDS, stem
 from neurolake.intent.linker import Mention
 from neurolake.intent.model import Intent
 from neurolake.intent.schema import SchemaInfo
@@ -24,8 +25,6 @@ from neurolake.intent.words import singular
 
 #: Token roles whose values the reading keeps elsewhere (a period, a version, a schedule).
 _VALUE_ROLES = frozenset({"period", "time_travel", "schedule", "number", "mention", "grain"})
-#: Words of money columns: "orders over 100" compares the orders' one amount.
-_MONEY = frozenset({"amount", "total", "price", "revenue", "value", "cost", "sale", "sales"})
 _NEGATIVE_OPS = frozenset({"!=", "not_in", "is_null", "not_exists"})
 _INEQUALITIES = frozenset({">", ">=", "<", "<=", "between"})
 #: Comparatives after "no"/"not" make a comparison ("no more than 5"), not a negation.
@@ -41,6 +40,7 @@ _AGGREGATE_FUNCTIONS = {
 }  # fmt: skip
 
 
+@cache
 def vocabulary_words(name: str) -> frozenset[str]:
     """A word list of ``english.toml``'s ``[words]`` ("relation_verbs")."""
     return frozenset(load("english")["words"][name])
@@ -96,6 +96,51 @@ class Reading:
             self.numbers.add(_norm(intent.limit))
         self.functions = {m.function for m in intent.measures}
         self.ops = {f.op for f in conditions}
+
+    @cached_property
+    def comparative_hints(self) -> set[str]:
+        """Words of columns the question's comparatives name by meaning ("older" -> age)."""
+        return {
+            h for t in self.q.tokens if t.text.endswith("er") for h in DIRECTION_WORDS.get(t.text[:-2], ("", ()))[1]
+        }
+
+    @cached_property
+    def hinted(self) -> set[str]:
+        """Columns a comparative names by its meaning ("older" -> age), empty when none hints."""
+        hints = self.comparative_hints | {
+            h for t in self.q.tokens if t.role == "compare" for h in DIRECTION_WORDS.get(t.text, ("", ()))[1]
+        }
+        hints &= {"age"}  # only hints that name one kind of column for sure
+        if not hints:
+            return set()
+        return {c.qualified.lower() for c in self.schema.columns if set(c.words) & hints}
+
+    @cached_property
+    def named(self) -> set[str]:
+        """Columns a word of the question names: mentions, values' columns, and the columns a
+        comparative or superlative hints at ("cheaper" -> price, "older" -> age)."""
+        tokens = self.q.tokens
+        named = {t.qualified.lower() for m in self.mentions for t in m.candidates if t.kind == "column"}
+        named |= {f"{t.table}.{t.column}".lower() for m in self.mentions for t in m.candidates if t.kind == "value"}
+        hints = {h for t in tokens for h in DIRECTION_WORDS.get(t.text, ("", ()))[1]} | self.comparative_hints
+        rule_words = word_lists("rules")
+        if any(t.text in rule_words["height_superlatives"] for t in tokens):
+            hints |= rule_words["height_words"]  # "the highest peak": its height, as the superlative rule reads it
+        if any(t.text in ("oldest", "youngest") for t in tokens):
+            hints.add("age")
+        if any(t.kind == "number" and t.raw[:1] in "$€£" for t in tokens):
+            hints |= set(DIRECTION_WORDS["expensive"][1])  # "$1,000": an amount of money
+        # "orders over 100": a bare amount compared with a table named just before is its money column.
+        for t in [t for t in tokens if t.role == "compare" and t.kind == "number"]:
+            before = next((m for m in reversed(self.mentions) if m.end <= t.index - 1), None)
+            if before is not None and before.best.kind == "table" and before.end >= t.index - 2:
+                table = self.schema.tables[before.best.table]
+                money = [c for c in table.columns if c.is_numeric and set(c.words) & MONEY_WORDS]
+                if len(money) == 1:
+                    named.add(money[0].qualified.lower())
+        if hints:
+            named |= {c.qualified.lower() for c in self.schema.columns if set(c.words) & hints}
+        return named
 
     def _words_of(self, qualified: str) -> set[str]:
         info = self.schema.column(qualified)
@@ -240,7 +285,7 @@ def unasked_computations(r: Reading) -> list[Unread]:
     words = {t.text for t in r.q.tokens if t.role == "aggregate"}
     ranked = bool(roles & {"direction", "top", "popular"})
     compared = "compare" in roles
-    named = _named_columns(r)
+    named = r.named
     # "revenue by country", "monthly revenue", "orders by status": computed per named group.
     grouped = any(g.grain is not None or g.column.lower() in named for g in r.intent.group_by)
     # "revenue by customer": a named number per group (the customer's key and name)
@@ -278,8 +323,7 @@ def unasked_computations(r: Reading) -> list[Unread]:
 def unasked_columns(r: Reading) -> list[Unread]:
     """ "buildings with at least 10 professors" read as ``facid >= 10``: no word names that
     column, so the comparison is a guess and is reported."""
-    named = _named_columns(r)
-    hinted = _hinted_columns(r)
+    named, hinted = r.named, r.hinted
     out = []
     for g in r.intent.group_by:
         if g.grain is not None and not any(t.role == "grain" for t in r.q.tokens):
@@ -538,52 +582,9 @@ def _is_identifier(column: Any) -> bool:
     return column.role == "key" or column.words[-1:] in (("id",), ("code",), ("key",))
 
 
-def _hinted_columns(r: Reading) -> set[str]:
-    """Columns a comparative names by its meaning ("older" -> age), empty when none hints."""
-    from neurolake.intent.lexicon import DIRECTION_WORDS
-
-    hints = {h for t in r.q.tokens if t.text.endswith("er") for h in DIRECTION_WORDS.get(t.text[:-2], ("", ()))[1]}
-    hints |= {h for t in r.q.tokens if t.role == "compare" for h in DIRECTION_WORDS.get(t.text, ("", ()))[1]}
-    hints &= {"age"}  # only hints that name one kind of column for sure
-    if not hints:
-        return set()
-    return {c.qualified.lower() for c in r.schema.columns if set(c.words) & hints}
-
-
 def _column_mentions(r: Reading) -> list[Any]:
     """Column candidates of mentions that name a column first (not a table or a value)."""
     return [t for m in r.mentions if m.best.kind == "column" for t in m.candidates]
-
-
-def _named_columns(r: Reading) -> set[str]:
-    """Columns a word of the question names: mentions, values' columns, and the columns a
-    comparative hints at ("cheaper" -> price, "older" -> age)."""
-    from neurolake.intent.lexicon import DIRECTION_WORDS
-
-    named = {t.qualified.lower() for m in r.mentions for t in m.candidates if t.kind == "column"}
-    named |= {f"{t.table}.{t.column}".lower() for m in r.mentions for t in m.candidates if t.kind == "value"}
-    hints = {h for t in r.q.tokens for h in DIRECTION_WORDS.get(t.text, ("", ()))[1]}
-    hints |= {h for t in r.q.tokens if t.text.endswith("er") for h in DIRECTION_WORDS.get(t.text[:-2], ("", ()))[1]}
-    rule_words = word_lists("rules")
-    if any(t.text in rule_words["height_superlatives"] for t in r.q.tokens):
-        hints |= rule_words["height_words"]  # "the highest peak": its height, as the superlative rule reads it
-    if any(t.text in ("oldest", "youngest") for t in r.q.tokens):
-        hints.add("age")
-    if any(t.kind == "number" and t.raw[:1] in "$€£" for t in r.q.tokens):
-        hints |= set(DIRECTION_WORDS["expensive"][1])  # "$1,000": an amount of money
-    # "orders over 100": a bare amount compared with a table named just before is its money column.
-    bare = [t for t in r.q.tokens if t.role == "compare" and t.kind == "number"]
-    for t in bare:
-        before = next((m for m in reversed(r.mentions) if m.end <= t.index - 1), None)
-        if before is not None and before.best.kind == "table" and before.end >= t.index - 2:
-            money = [c for c in r.schema.tables[before.best.table].columns if c.is_numeric and set(c.words) & _MONEY]
-            if len(money) == 1:
-                named.add(money[0].qualified.lower())
-    if hints:
-        for column in r.schema.columns:
-            if set(column.words) & hints:
-                named.add(column.qualified.lower())
-    return named
 
 
 def _additive(r: Reading, column: str | None) -> bool:

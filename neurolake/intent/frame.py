@@ -244,9 +244,9 @@ def _slot_for(
 
 def _numeric_word(mention: Mention) -> bool:
     """Words that name amounts: ranked by, not ranked ("highest price", "most revenue")."""
-    from neurolake.intent.resolve import _MONEY_WORDS
+    from neurolake.intent.lexicon import MONEY_WORDS
 
-    return any(w in _MONEY_WORDS or w in ("quantity", "count", "number", "balance", "cost") for w in mention.words)
+    return any(w in MONEY_WORDS or w in ("quantity", "count", "number", "balance", "cost") for w in mention.words)
 
 
 def _numeric_column(mention: Mention) -> bool:

@@ -23,6 +23,8 @@ DIRECTION_WORDS: dict[str, tuple[str, tuple[str, ...]]] = {
     word: (entry["direction"], tuple(entry["hints"])) for word, entry in _ENGLISH["direction_words"].items()
 }
 _WORDS = _ENGLISH["words"]
+#: Words of money columns: a bare amount about a table is its money column ("orders over 100").
+MONEY_WORDS = frozenset({"amount", "total", "price", "revenue", "value", "cost", "sale"})
 #: Words that mean "rank by how many rows" ("most popular product").
 POPULARITY_WORDS = frozenset(_WORDS["popularity"])
 #: Words a question is made of that never name data.

@@ -49,6 +49,7 @@ class OfflineIntentParser:
             roles.setdefault(key.ref_table, set()).update(key.role)
         self.linker = LexicalLinker(schema, values or ValueIndex(), semantic, roles)
         self.resolver = Resolver(schema, self.graph)
+        self.cue_names = _cue_names(schema)  # once per schema, not per question
         self.today = today
 
     def parse(self, text: str, context: Intent | None = None) -> Intent:
@@ -66,7 +67,7 @@ class OfflineIntentParser:
             if schema_intent is not None:
                 return schema_intent
             q = tokenize(question)
-        protected = _name_phrases(q, self.schema)
+        protected = _name_phrases(q, self.cue_names)
         for tok in protected:
             tok.used = True  # "pages per minute", "monthly rental": a name, not a grouping
         frame.explain = cue_readers.read_explain(q)
@@ -213,12 +214,17 @@ _CUE_IN_NAMES = frozenset({"per", "by", "each", "every", "monthly", "daily", "we
                            "hourly", "first", "last", "most", "least", "top"})  # fmt: skip
 
 
-def _name_phrases(q: Question, schema: SchemaInfo) -> list[Token]:
-    """Tokens that spell out a whole column or table name holding a cue word, word for word."""
+def _cue_names(schema: SchemaInfo) -> frozenset[tuple[str, ...]]:
+    """Column and table names of two words or more that hold a cue word ("pages per minute")."""
+    names = [c.words for c in schema.columns] + [t.words for t in schema.tables.values()]
+    return frozenset(n for n in names if len(n) >= 2 and set(n) & _CUE_IN_NAMES)
+
+
+def _name_phrases(q: Question, names: frozenset[tuple[str, ...]]) -> list[Token]:
+    """Tokens that spell out one of ``names`` word for word."""
     words = [singular(t.text) for t in q.tokens]
     out: list[Token] = []
-    names = [c.words for c in schema.columns] + [t.words for t in schema.tables.values()]
-    for name in {n for n in names if len(n) >= 2 and set(n) & _CUE_IN_NAMES}:
+    for name in names:
         size = len(name)
         for i in range(len(words) - size + 1):
             if tuple(words[i : i + size]) == name:
@@ -226,11 +232,21 @@ def _name_phrases(q: Question, schema: SchemaInfo) -> list[Token]:
     return out
 
 
+def _year_columns(intent: Intent, schema: SchemaInfo) -> list[str]:
+    """The number columns named ``year`` of the tables the reading uses."""
+    return [
+        c.qualified
+        for table in intent.tables
+        if (info := schema.table(table)) is not None
+        for c in info.columns
+        if c.is_numeric and "year" in c.words
+    ]
+
+
 def _by_year_column(intent: Intent, frame: Frame, schema: SchemaInfo) -> Intent:
     """ "event names by year" with no date column: by the one number column named ``year``
     (grouped when something is computed, else sorted)."""
-    years = [c.qualified for t in intent.tables if (info := schema.table(t)) for c in info.columns
-             if c.is_numeric and "year" in c.words]  # fmt: skip
+    years = _year_columns(intent, schema)
     if len(years) != 1:
         return intent
     if intent.measures:
@@ -242,13 +258,7 @@ def _by_year_column(intent: Intent, frame: Frame, schema: SchemaInfo) -> Intent:
 def _on_year_column(intent: Intent, period: Period, schema: SchemaInfo) -> Intent:
     """ "branches opened before 2010" with no date column: the period on a number column named
     ``year`` (``open_year < 2010``), when the tables read have exactly one."""
-    years = [
-        c.qualified
-        for table in intent.tables
-        if (info := schema.table(table)) is not None
-        for c in info.columns
-        if c.is_numeric and "year" in c.words
-    ]
+    years = _year_columns(intent, schema)
     start, end = period.start, period.end
     whole = (start is None or (start.month, start.day) == (1, 1)) and (end is None or (end.month, end.day) == (1, 1))
     if len(years) != 1 or not whole:

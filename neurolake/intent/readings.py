@@ -62,7 +62,9 @@ def settle(intent: Intent, generate: Generate, run: Run) -> Intent:
 
 def preview_of(result: QueryResult) -> Preview:
     """The first rows of a reading's result, JSON-ready."""
-    rows = [[_plain(v) for v in row] for row in _rows(result)[:PREVIEW_ROWS]]
+    from neurolake.engine.serialize import table_rows
+
+    rows = table_rows(result.table.slice(0, PREVIEW_ROWS))
     return Preview(columns=list(result.columns), rows=rows, row_count=result.row_count, truncated=result.truncated)
 
 
@@ -75,13 +77,7 @@ def _all_same(results: list[QueryResult]) -> bool:
 
 def _bag(result: QueryResult) -> Counter[tuple[Any, ...]]:
     """The rows as a multiset of values: names and column order do not matter."""
-    return Counter(tuple(sorted((_key(v) for v in row), key=repr)) for row in _rows(result))
-
-
-def _rows(result: QueryResult) -> list[tuple[Any, ...]]:
-    table = result.table
-    columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
-    return list(zip(*columns, strict=True)) if columns else []
+    return Counter(tuple(sorted((_key(v) for v in row), key=repr)) for row in result.rows)
 
 
 def _key(value: Any) -> Any:
@@ -91,14 +87,4 @@ def _key(value: Any) -> Any:
         return round(value, 6)
     if isinstance(value, datetime | date):
         return value.isoformat()
-    return value
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return value.hex()
     return value

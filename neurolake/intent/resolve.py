@@ -18,6 +18,7 @@ from typing import Any
 
 from neurolake.intent.frame import Frame, Slot
 from neurolake.intent.keys import JoinGraph, Path
+from neurolake.intent.lexicon import MONEY_WORDS
 from neurolake.intent.linker import Target
 from neurolake.intent.model import (
     Ambiguity,
@@ -50,7 +51,6 @@ _IDENTIFYING_WORDS = frozenset(
     {"name", "title", "description", "detail", "details", "address", "email", "mail", "phone", "comment", "note",
      "text", "line", "street", "url", "summary", "content", "message", "body", "label", "first", "last", "full"}
 )  # fmt: skip
-_MONEY_WORDS = ("amount", "total", "price", "revenue", "value", "cost", "sale")
 
 
 @dataclass(frozen=True)
@@ -423,7 +423,7 @@ class Resolver:
             for col in table.columns:
                 if not col.is_numeric:
                     continue
-                bonus = 0.1 if set(col.words) & set(_MONEY_WORDS) else 0.0
+                bonus = 0.1 if set(col.words) & MONEY_WORDS else 0.0
                 t = Target("column", table.name, round(score + bonus, 3), col.name)
                 fn = function or ("avg" if col.averaged else "sum")
                 out.append(Choice(t, t.score, frozenset({table.name}), self._column_label(t), fn))

@@ -21,7 +21,7 @@ A rule works in up to three steps: ``claim`` takes its words before the cue read
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from neurolake.intent.keys import JoinGraph
 from neurolake.intent.linker import Mention
@@ -52,23 +52,28 @@ class Found:
     applied: bool = False
 
 
-class Rule(Protocol):
-    """A rewrite of the reading for one construction."""
+class Rule:
+    """A rewrite of the reading for one construction; a rule overrides the steps it needs."""
 
-    name: str
+    name = "rule"
 
     def claim(self, q: Question) -> list[Found]:
         """Take this construction's cue words, before the cue readers see them."""
-        ...
+        return []
 
     def take(self, found: list[Found], ctx: Context, cues: list[Any]) -> list[Found]:
         """After linking: every occurrence, with the mentions (and cues) it owns taken out of
         ``ctx.mentions`` (and ``cues``) so the slot parser does not read them again."""
-        ...
+        for f in found:
+            self.link(f, ctx)
+        return found
+
+    def link(self, found: Found, ctx: Context) -> None:
+        """Take the mentions one claimed occurrence owns (nothing by default)."""
 
     def apply(self, intent: Intent, found: Found, ctx: Context) -> Intent:
         """The intent rewritten; sets ``found.applied`` when it could."""
-        ...
+        return intent
 
 
 def rules() -> tuple[Rule, ...]:

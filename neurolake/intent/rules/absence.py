@@ -13,17 +13,13 @@ from typing import Any
 
 from neurolake.intent.keys import ForeignKey
 from neurolake.intent.model import Filter, Intent, SubQuery
-from neurolake.intent.rules import Context, Found
+from neurolake.intent.rules import Context, Found, Rule
 from neurolake.intent.rules.vocabulary import phrases
-from neurolake.intent.text import Question
 from neurolake.intent.words import singular
 
 
-class Absence:
+class Absence(Rule):
     name = "absence"
-
-    def claim(self, q: Question) -> list[Found]:
-        return []  # the negation is read as a cue first; ``link`` takes it when a table follows
 
     def take(self, found: list[Found], ctx: Context, cues: list[Any]) -> list[Found]:
         """Negations followed by a table ("no climber", "never won any match"), cue and mention taken."""

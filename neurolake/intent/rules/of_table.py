@@ -12,19 +12,14 @@ from dataclasses import replace
 from typing import Any
 
 from neurolake.intent.linker import Mention, Target
-from neurolake.intent.model import Intent
-from neurolake.intent.rules import Context, Found
+from neurolake.intent.rules import Context, Found, Rule
 from neurolake.intent.schema import label_column
-from neurolake.intent.text import Question
 
 _BETWEEN = frozenset({"of", "the", "all", "each", "every", "a", "an", "for", "those", "these"})
 
 
-class OfTable:
+class OfTable(Rule):
     name = "of_table"
-
-    def claim(self, q: Question) -> list[Found]:
-        return []
 
     def take(self, found: list[Found], ctx: Context, cues: list[Any]) -> list[Found]:
         mentions = ctx.mentions
@@ -39,9 +34,6 @@ class OfTable:
             if narrowed:
                 mentions[i] = replace(m, candidates=narrowed)
         return []
-
-    def apply(self, intent: Intent, found: Found, ctx: Context) -> Intent:
-        return intent
 
 
 def _narrowed(m: Mention, table: str, ctx: Context) -> list[Target]:

@@ -12,15 +12,11 @@ import itertools
 from typing import Any
 
 from neurolake.intent.model import Filter, Intent
-from neurolake.intent.rules import Context, Found
-from neurolake.intent.text import Question
+from neurolake.intent.rules import Context, Found, Rule
 
 
-class SetOps:
+class SetOps(Rule):
     name = "set_ops"
-
-    def claim(self, q: Question) -> list[Found]:
-        return []
 
     def take(self, found: list[Found], ctx: Context, cues: list[Any]) -> list[Found]:
         words = [t.text for t in ctx.q.tokens]

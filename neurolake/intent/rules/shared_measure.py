@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from neurolake.intent.model import Intent, Measure
-from neurolake.intent.rules import Context, Found
+from neurolake.intent.rules import Context, Found, Rule
 from neurolake.intent.rules.vocabulary import phrases
 from neurolake.intent.text import Question
 
 
-class SharedMeasure:
+class SharedMeasure(Rule):
     name = "shared_measure"
 
     def claim(self, q: Question) -> list[Found]:
@@ -47,9 +47,6 @@ class SharedMeasure:
                 out.append(Found(self.name, tokens[index].raw, data))
             i = chain[-1] + 1
         return out
-
-    def take(self, found: list[Found], ctx: Context, cues: list[Any]) -> list[Found]:
-        return found
 
     def apply(self, intent: Intent, found: Found, ctx: Context) -> Intent:
         then = next((m for m in intent.measures if m.function == found.data["then"] and m.column), None)

@@ -11,10 +11,9 @@ from typing import Any
 
 from neurolake.intent.lexicon import DIRECTION_WORDS, POPULARITY_WORDS
 from neurolake.intent.model import GroupBy, Intent, Measure, OrderBy
-from neurolake.intent.rules import Context, Found, mention_after
+from neurolake.intent.rules import Context, Found, Rule, mention_after
 from neurolake.intent.rules.vocabulary import phrases
 from neurolake.intent.schema import label_column
-from neurolake.intent.text import Question
 
 _EXTREME_AGGREGATES = frozenset({"minimum", "maximum", "min", "max"})
 
@@ -29,11 +28,8 @@ def _after_with_the(ctx: Context, index: int) -> bool:
 _COUNTING = frozenset({"most", "least", "fewest", "more", "less", "fewer"})
 
 
-class Superlative:
+class Superlative(Rule):
     name = "superlative"
-
-    def claim(self, q: Question) -> list[Found]:
-        return []
 
     def take(self, found: list[Found], ctx: Context, cues: list[Any]) -> list[Found]:
         out = []

@@ -7,16 +7,14 @@ named right before the phrase, else the text column the answer lists, else the t
 
 from __future__ import annotations
 
-from typing import Any
-
 from neurolake.intent.model import Filter, Intent
-from neurolake.intent.rules import Context, Found, mention_before
+from neurolake.intent.rules import Context, Found, Rule, mention_before
 from neurolake.intent.rules.vocabulary import phrases
 from neurolake.intent.schema import label_column
 from neurolake.intent.text import Question
 
 
-class TextMatch:
+class TextMatch(Rule):
     name = "text_match"
 
     def claim(self, q: Question) -> list[Found]:
@@ -52,11 +50,6 @@ class TextMatch:
             )
             i = j + 1
         return out
-
-    def take(self, found: list[Found], ctx: Context, cues: list[Any]) -> list[Found]:
-        for f in found:
-            self.link(f, ctx)
-        return found
 
     def link(self, found: Found, ctx: Context) -> None:
         before = mention_before(ctx, found.data["at"], within=3)

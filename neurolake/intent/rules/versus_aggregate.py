@@ -11,12 +11,12 @@ from typing import Any
 
 from neurolake.intent.lexicon import DIRECTION_WORDS
 from neurolake.intent.model import Filter, Intent, SubQuery
-from neurolake.intent.rules import Context, Found, mention_after, mention_before
+from neurolake.intent.rules import Context, Found, Rule, mention_after, mention_before
 from neurolake.intent.rules.vocabulary import phrases
 from neurolake.intent.text import Question
 
 
-class VersusAggregate:
+class VersusAggregate(Rule):
     name = "versus_aggregate"
 
     def claim(self, q: Question) -> list[Found]:
@@ -38,11 +38,6 @@ class VersusAggregate:
             data: dict[str, Any] = {"op": op, "function": function, "at": i, "end": j, "hints": hints}
             out.append(Found(self.name, " ".join(t.raw for t in q.tokens[i : j + 1]), data))
         return out
-
-    def take(self, found: list[Found], ctx: Context, cues: list[Any]) -> list[Found]:
-        for f in found:
-            self.link(f, ctx)
-        return found
 
     def link(self, found: Found, ctx: Context) -> None:
         after = mention_after(ctx, found.data["end"], within=2)
