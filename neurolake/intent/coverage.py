@@ -367,6 +367,34 @@ def long_join_paths(r: Reading) -> list[Unread]:
     return [Unread(path, f"{len(r.intent.joins)} joins to connect these tables; name the link to use")]
 
 
+def fan_joins(r: Reading) -> list[Unread]:
+    """ "students who play football" joined to two tables that both refer to students (games
+    played, sports played) on the student's key: each row of one repeats for every row of the
+    other, so counts and conditions mix. Reported: the question says which of the two it means."""
+    partners: dict[str, set[str]] = {}
+    for join in r.intent.joins:
+        for a, b in join.on:
+            partners.setdefault(a, set()).add(b.split(".")[0])
+            partners.setdefault(b, set()).add(a.split(".")[0])
+    out = []
+    for column, tables in partners.items():
+        if len(tables) >= 2:
+            words = " and ".join(sorted(tables))
+            out.append(Unread(words, f"two tables that both refer to {column.split('.')[0]}, joined through it"))
+    return out
+
+
+def self_aggregates(r: Reading) -> list[Unread]:
+    """ "the model with the least amount of RAM" read as ``SUM(ram)`` grouped by ``ram``: a number
+    computed over groups of its own values is the value itself, so the reading is a misreading."""
+    grouped = {g.column for g in r.intent.group_by if not g.grain}
+    return [
+        Unread(m.column.split(".")[-1], "a number computed over groups of its own values")
+        for m in r.intent.measures
+        if m.column is not None and m.column in grouped and m.function in ("sum", "avg", "min", "max")
+    ]
+
+
 def unnamed_joins(r: Reading) -> list[Unread]:
     """ "the last name of the professor from the history department" joined through the students
     of that department: a table no word names, on the path, is a guess about how things connect.
@@ -394,7 +422,7 @@ def repeated_columns(r: Reading) -> list[Unread]:
     for, one column shown twice, so one of them was misread."""
     seen: set[str] = set()
     out = []
-    for column in r.intent.columns:
+    for column in [*r.intent.columns, *(g.column for g in r.intent.group_by if not g.grain)]:
         if column in seen:
             out.append(Unread(column.split(".")[-1], "two things asked for, read as the same column"))
         seen.add(column)
@@ -536,6 +564,8 @@ RULES: tuple[Rule, ...] = (
     unasked_computations,
     unasked_columns,
     long_join_paths,
+    fan_joins,
+    self_aggregates,
     unnamed_joins,
     repeated_columns,
     conditions_listed,

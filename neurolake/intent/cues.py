@@ -76,6 +76,10 @@ _ORDERS: list[tuple[str, ...]] = sorted(
     ],
     key=lambda words: -len(words),
 )  # fmt: skip
+_UPWARD = [(w, ">=") for w in ("more", "greater", "higher", "larger", "bigger", "later", "older", "longer", "above",
+                                 "over", "after", "newer")]  # fmt: skip
+_DOWNWARD = [(w, "<=") for w in ("less", "fewer", "lower", "smaller", "younger", "shorter", "earlier", "below",
+                                  "under", "before")]  # fmt: skip
 _COMPARE: list[tuple[tuple[str, ...], str]] = sorted(
     [
         (("more", "than"), ">"), (("greater", "than"), ">"), (("higher", "than"), ">"),
@@ -91,7 +95,10 @@ _COMPARE: list[tuple[tuple[str, ...], str]] = sorted(
         (("shorter", "than"), "<"), (("later", "than"), ">"), (("earlier", "than"), "<"),
         (("between",), "between"), ((">",), ">"), ((">=",), ">="), (("<",), "<"), (("<=",), "<="),
         (("=",), "="), (("!=",), "!="),
-    ],
+    ]
+    # "greater than or equal to", "equal to or more than": the bound is included.
+    + [((w, "than", "or", "equal", "to"), op) for w, op in (*_UPWARD, *_DOWNWARD)]
+    + [(("equal", "to", "or", w, "than"), op) for w, op in (*_UPWARD, *_DOWNWARD)],
     key=lambda item: -len(item[0]),
 )  # fmt: skip
 # Comparatives that say which column is compared.
@@ -382,10 +389,17 @@ def _order_at(q: Question, i: int) -> Cue | None:
     for words in _ORDERS:
         if _match(q, i, words):
             end = i + len(words)
+            if words == ("sort",) and _order_later(q, end):
+                q.claim(i, end, "order")  # "Sort the names ... in the order of cost": the verb of a later order
+                return None
             q.claim(i, end, "order")
             direction = _direction_after(q, end)
             return Cue("order", end - 1, i, direction=direction)
     return None
+
+
+def _order_later(q: Question, start: int) -> bool:
+    return any(_match(q, j, w) for j in range(start, len(q.tokens)) for w in _ORDERS if len(w) > 1)
 
 
 _SORT_WORDS = {
@@ -444,8 +458,15 @@ def read_sort_direction(q: Question) -> str | None:
         if direction is None:
             continue
         tok.claim("order")
-        if q.word(i + 1) == "order" and q.word(i + 2) not in ("of", "by"):
-            q.tokens[i + 1].claim("order")  # "in descending order of age": "order of" opens the order cue
+        j = i + 1
+        while q.word(j) in _SORT_WORDS and not q.tokens[j].used:  # "descending alphabetical order"
+            direction = "desc" if "desc" in (direction, _SORT_WORDS[q.word(j)]) else direction
+            q.tokens[j].claim("order")
+            j += 1
+        if q.word(j) == "order" and q.word(j + 1) not in ("of", "by"):
+            q.tokens[j].claim("order")  # "in descending order of age": "order of" opens the order cue
+        if i > 0 and q.word(i - 1) in ("ordered", "sorted", "sort", "arranged") and not q.tokens[i - 1].used:
+            q.tokens[i - 1].claim("order")  # "ordered alphabetically"
         return direction
     return None
 
@@ -505,13 +526,20 @@ def _compare_at(q: Question, i: int) -> Cue | None:
         # "100 or more", "5 or fewer"
         return Cue("compare", end, i, op=op, value=value, hints=hints)
     tok = q.tokens[i]
-    if tok.kind == "number" and not tok.used and q.word(i + 1) == "or" and q.word(i + 2) in ("more", "less", "fewer"):
-        op = ">=" if q.word(i + 2) == "more" else "<="
-        if _times(q, i + 3):
-            q.claim(i, i + 4, "compare")  # "5 or more times"
-            return Cue("compare", i + 3, i, op=op, value=tok.value, extra={"times": True})
-        q.claim(i, i + 3, "compare")
-        return Cue("compare", i + 2, i, op=op, value=tok.value, extra={"number_first": True})
+    bounds = dict([*_UPWARD, *_DOWNWARD])
+    units = 2 if q.word(i + 1) == "years" and q.word(i + 2) == "old" else 0  # "30 years old or younger"
+    if tok.kind in ("number", "date") and not tok.used and q.word(i + units + 1) == "or":
+        bound = bounds.get(q.word(i + units + 2))  # "100 or more", "30 or younger", "2011 or later"
+        if bound is None:
+            return None
+        end = i + units + 3
+        if _times(q, end):
+            q.claim(i, end + 1, "compare")  # "5 or more times"
+            return Cue("compare", end, i, op=bound, value=tok.value, extra={"times": True})
+        q.claim(i, end, "compare")
+        value = tok.value.isoformat() if tok.kind == "date" else tok.value
+        hints = ("age",) if units else ()
+        return Cue("compare", end - 1, i, op=bound, value=value, hints=hints, extra={"number_first": True})
     return None
 
 

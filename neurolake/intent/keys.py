@@ -57,7 +57,7 @@ class Step:
 Path = tuple[Step, ...]
 
 
-def _same_kind(a: ColumnInfo, b: ColumnInfo) -> bool:
+def same_kind(a: ColumnInfo, b: ColumnInfo) -> bool:
     def kind(c: ColumnInfo) -> str:
         upper = c.type.upper()
         return "text" if any(t in upper for t in ("CHAR", "STRING", "TEXT")) else "number"
@@ -82,7 +82,7 @@ def _declared(schema: SchemaInfo, table: TableInfo, col: ColumnInfo) -> list[For
     for ref_table, ref_col in _DECLARED.findall(col.description or ""):
         target = schema.table(ref_table)
         target_col = target.column(ref_col) if target is not None else None
-        if target is None or target_col is None or target is table or not _same_kind(col, target_col):
+        if target is None or target_col is None or target is table or not same_kind(col, target_col):
             continue
         out.append(ForeignKey(table.name, col.name, target.name, target_col.name, _role(col, target)))
     return out
@@ -99,7 +99,7 @@ def _by_name(tables: list[TableInfo], table: TableInfo, col: ColumnInfo) -> list
     out = []
     for target in tables:
         key = target.key
-        if target is table or key is None or not _same_kind(col, key):
+        if target is table or key is None or not same_kind(col, key):
             continue
         if col.words == key.words or (key.words == ("id",) and _ends_with(col.words[:-1], target.words)):
             out.append(ForeignKey(table.name, col.name, target.name, key.name, _role(col, target)))
@@ -121,7 +121,7 @@ def _same_name(tables: list[TableInfo], table: TableInfo, col: ColumnInfo) -> li
         if target is table or not target.columns:
             continue
         first = target.columns[0]
-        if first.name.lower() != col.name.lower() or not _same_kind(col, first):
+        if first.name.lower() != col.name.lower() or not same_kind(col, first):
             continue
         # Both first ("accounts.custid", "checking.custid"): one row each, joined once, by name order.
         if not own_first or table.name < target.name:
@@ -137,7 +137,7 @@ def _named_after(tables: list[TableInfo], table: TableInfo, col: ColumnInfo) -> 
     out = []
     for target in tables:
         key = target.key
-        if target is table or key is None or not _same_kind(col, key):
+        if target is table or key is None or not same_kind(col, key):
             continue
         if key.words[:-1] != target.words and not (key.words == ("id",) and col.words == target.words):
             continue

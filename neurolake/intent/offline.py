@@ -8,6 +8,7 @@ edit the previous intent (see ``neurolake.intent.followup``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 
@@ -16,7 +17,7 @@ from neurolake.intent.coverage import Unread, explain, unread_parts
 from neurolake.intent.followup import FollowUp, is_follow_up
 from neurolake.intent.frame import Frame, build_frame
 from neurolake.intent.guard import screen
-from neurolake.intent.keys import JoinGraph
+from neurolake.intent.keys import ForeignKey, JoinGraph, infer_foreign_keys
 from neurolake.intent.lexicon import FILLER_WORDS, FUNCTION_WORDS
 from neurolake.intent.linker import LexicalLinker, Mention, SchemaLinker
 from neurolake.intent.model import Filter, GroupBy, Intent, IntentKind, OrderBy
@@ -41,9 +42,11 @@ class OfflineIntentParser:
         *,
         semantic: SchemaLinker | None = None,
         today: date | None = None,
+        keys: Iterable[ForeignKey] | None = None,
     ) -> None:
         self.schema = schema
-        self.graph = JoinGraph.of(schema)
+        #: The keys to join by: given (checked against the data), else inferred from names.
+        self.graph = JoinGraph(keys if keys is not None else infer_foreign_keys(schema))
         roles: dict[str, set[str]] = {}
         for key in self.graph.keys:
             roles.setdefault(key.ref_table, set()).update(key.role)
@@ -292,12 +295,16 @@ def _unlinked(q: Question, mentions: list[Mention]) -> list[str]:
     for tok in q.tokens:
         if tok.used or tok.index in covered or tok.kind not in ("word", "quoted"):
             continue
-        if tok.text in FUNCTION_WORDS or tok.text in FILLER_WORDS:
-            continue
+        if (tok.text in FUNCTION_WORDS or tok.text in FILLER_WORDS) and not _code_like(tok.raw):
+            continue  # "in the US": written in capitals it is a value, not the word "us"
         if len(tok.text) <= 2 and tok.text != "id" and not (tok.raw.isupper() and tok.raw not in ("I", "A")):
             continue  # short words carry no data, unless they are a code ("TN", "ED")
         out.append(tok.text)
     return out
+
+
+def _code_like(raw: str) -> bool:
+    return len(raw) >= 2 and raw.isalpha() and raw.isupper()
 
 
 def _role_words(q: Question) -> set[str]:

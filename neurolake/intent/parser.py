@@ -15,6 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from neurolake.errors import ModelOutputError, QueryValidationError
+from neurolake.intent.key_evidence import KeyEvidence
 from neurolake.intent.lexicon import Lexicon
 from neurolake.intent.linker import SchemaLinker
 from neurolake.intent.model import Intent
@@ -99,6 +100,7 @@ class IntentParser:
         #: Runs rival readings to see whether they differ (see ``neurolake.intent.readings``).
         self.engine = engine
         self._values = ValueLoader(storage) if storage is not None else None
+        self._evidence = KeyEvidence(storage) if storage is not None else None
         self._lock = threading.Lock()
         self._offline: OfflineIntentParser | None = None
         self._fingerprint: tuple[Any, ...] | None = None
@@ -197,7 +199,8 @@ class IntentParser:
             if self._offline is None or fingerprint != self._fingerprint:
                 schema = SchemaInfo.from_specs(specs, self.lexicon)
                 values = self._values.index(schema) if self._values is not None else ValueIndex()
-                self._offline = OfflineIntentParser(schema, values, semantic=self.semantic, today=self.today)
+                keys = self._evidence.checked(schema) if self._evidence is not None else None
+                self._offline = OfflineIntentParser(schema, values, semantic=self.semantic, today=self.today, keys=keys)
                 self._fingerprint = fingerprint
             return self._offline
 

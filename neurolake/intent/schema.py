@@ -14,7 +14,15 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from neurolake.intent.lexicon import FUNCTION_WORDS, Lexicon, stem
-from neurolake.intent.words import COMMON_WORDS, Segmenter, common_prefix, identifier_words, singular, words_of
+from neurolake.intent.words import (
+    COMMON_WORDS,
+    Segmenter,
+    common_prefix,
+    identifier_words,
+    singular,
+    split_identifier,
+    words_of,
+)
 
 if TYPE_CHECKING:
     from neurolake.catalog import Catalog
@@ -134,6 +142,15 @@ def _prose_words(text: str | None) -> list[str]:
     return words_of(_REFERENCE.sub(" ", text or ""))
 
 
+def _name_words(name: str, *, alone: bool = False) -> set[str]:
+    """The words an identifier is written with when they are spaced out (``base_price``); a name
+    of one word counts only ``alone`` (a table's), so a glued column name still splits."""
+    parts = [w for w in split_identifier(name) if len(w) >= 3 and w.isalpha()]
+    if len(parts) < 2 and not alone:
+        return set()
+    return set(parts) | {singular(w) for w in parts}
+
+
 def _content(words: Iterable[str]) -> tuple[str, ...]:
     return tuple(singular(w) for w in words if w not in FUNCTION_WORDS and len(w) > 1)
 
@@ -151,12 +168,18 @@ class SchemaInfo:
         specs = list(specs)
         lexicon = lexicon or Lexicon.default()
         vocabulary = set(lexicon.vocabulary()) | COMMON_WORDS
+        names: set[str] = set()
         for spec in specs:
             vocabulary.update(_prose_words(spec.description))
+            names.update(_name_words(spec.name, alone=True))
             for col in spec.columns:
                 vocabulary.update(_prose_words(col.description))
+                names.update(_name_words(col.name))
         # Stems too: "committed" in a description lets "commitdate" split into "commit date".
         vocabulary |= {stem(w) for w in vocabulary if len(stem(w)) >= 4}
+        # The schema's own words ("rooms" splits "roomname"), unless known words spell them ("lineitem").
+        known = Segmenter(vocabulary)
+        vocabulary |= {w for w in names if known.expand(w) == [w]}
         segmenter = Segmenter(vocabulary)
         tables: dict[str, TableInfo] = {}
         for spec in specs:

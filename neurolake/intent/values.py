@@ -17,12 +17,15 @@ import pyarrow.compute as pc
 
 from neurolake.errors import NeuroLakeError
 from neurolake.intent.lexicon import FUNCTION_WORDS
+from neurolake.intent.vocab import load
 from neurolake.intent.words import singular, words_of
 
 if TYPE_CHECKING:
     from neurolake.intent.schema import SchemaInfo
     from neurolake.storage import DeltaStorageManager
 
+#: Words one-letter codes stand for ("f": "female", "women"...), from the vocabulary.
+_VALUE_CODES: dict[str, list[str]] = load("english")["value_codes"]
 #: Columns with more distinct values than this are not indexed (names, emails, comments).
 MAX_DISTINCT = 250
 MAX_VALUE_LENGTH = 40
@@ -75,6 +78,16 @@ class ValueIndex:
             alpha = [w for w in words if w.isalpha() and len(w) >= 3 and w not in FUNCTION_WORDS]
             if alpha and len(alpha) < len(words):
                 self._alpha.setdefault(_key(alpha), []).append(entry)
+        self._add_code_words(table, column, kept)
+
+    def _add_code_words(self, table: str, column: str, values: list[str]) -> None:
+        """ "female" finds 'F' in a column of one-letter codes that the vocabulary spells out."""
+        codes = {v.strip().lower(): v for v in values}
+        if not codes or any(len(c) != 1 for c in codes) or not codes.keys() & _VALUE_CODES.keys():
+            return
+        for code, value in codes.items():
+            for word in _VALUE_CODES.get(code, ()):
+                self._exact.setdefault(_key([word]), []).append((table, column, value))
 
     def lookup(self, words: Iterable[str]) -> list[ValueHit]:
         """Values whose words are exactly ``words`` (1.0), or whose letters-only words are (0.85)."""
@@ -132,6 +145,11 @@ class ValueLoader:
         with self._lock:
             self._cache[(name, version)] = found
         return found
+
+
+def spelled(value: str) -> frozenset[str]:
+    """The words a one-letter code stands for ("F": female, women...); empty for other values."""
+    return frozenset(_VALUE_CODES.get(value.strip().lower(), ()))
 
 
 def distinct_values(data: pa.Table, *, max_distinct: int = MAX_DISTINCT) -> dict[str, list[str]]:

@@ -29,6 +29,8 @@ ABBREVIATIONS: dict[str, str] = dict(load("english")["abbreviations"])
 
 #: Everyday words of data models, so glued names split ("receiptdate" -> "receipt date").
 COMMON_WORDS = frozenset(load("english")["words"]["common"])
+#: Short words that end glued column names ("bedtype"), split off whatever comes before them.
+IDENTIFIER_TAILS = frozenset(load("english")["words"]["identifier_tails"])
 
 # Words that end in s but are not plurals.
 _KEEP_S = frozenset(
@@ -106,13 +108,24 @@ class Segmenter:
             return glued
         if word in self.vocabulary or singular(word) in self.vocabulary or len(word) < 5 or word.isdigit():
             return [word]
-        pieces = self._segment(word)
+        pieces = self._segment(word) or self._known_tail(word)
         if pieces is None:
             return [word]
         out: list[str] = []
         for piece in pieces:
             out += ABBREVIATIONS[piece].split() if piece in ABBREVIATIONS else [piece]
         return out
+
+    def _known_tail(self, word: str) -> list[str] | None:
+        """ "baseprice" -> ``base price``, "bedtype" -> ``bed type``: a known word of five letters or
+        more, or a usual name ending ("type", "date"), ends it after a qualifier of three letters or
+        more the vocabulary does not hold (other short known endings are too often the end of
+        another word: "capacity", "playlist")."""
+        for start in range(3, len(word) - 3):
+            tail = word[start:]
+            if (tail in IDENTIFIER_TAILS or (len(tail) >= 5 and tail in self.vocabulary)) and word[:start].isalpha():
+                return [word[:start], tail]
+        return None
 
     def _segment(self, word: str) -> list[str] | None:
         """Fewest known pieces covering ``word`` (each at least 3 letters), or None."""

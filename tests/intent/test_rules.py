@@ -146,3 +146,113 @@ def test_one_column_read_for_two_things_asked_is_reported(parser: OfflineIntentP
     intent = Intent(question=question, tables=["climbers"], columns=["climbers.name", "climbers.name"])
     parts = unread_parts(tokenize(question), [], intent, parser.schema)
     assert [(p.words, p.why) for p in parts] == [("name", "two things asked for, read as the same column")]
+
+
+def test_most_common_is_the_value_most_rows_hold(parser: OfflineIntentParser) -> None:
+    sql = _sql(parser, "What is the most common mountain range?")
+    assert sql == (
+        "SELECT peaks.mountain_range AS mountain_range, COUNT(*) AS count FROM peaks "
+        "GROUP BY peaks.mountain_range ORDER BY count DESC LIMIT 1"
+    )
+    assert _sql(parser, "Which mountain range is the least common?").endswith("ORDER BY count ASC LIMIT 1")
+
+
+def test_either_or_keeps_rows_meeting_one_condition(parser: OfflineIntentParser) -> None:
+    sql = _sql(parser, "Show the names of peaks with height above 8000 or prominence below 500.")
+    assert sql == "SELECT peaks.name FROM peaks WHERE (peaks.height > 8000 OR peaks.prominence < 500)"
+    intent = parser.parse("Show the names of peaks with height above 8000 or prominence below 500.")
+    assert describe(intent) == "name where (height over 8000 or prominence below 500)"
+
+
+def test_either_or_then_and_is_not_guessed(parser: OfflineIntentParser) -> None:
+    refusal = _refusal(parser, "Show the names of peaks with height above 8000 or prominence below 500 and in Nepal")
+    assert "'or' (a choice between values)" in refusal
+
+
+@pytest.mark.parametrize(
+    ("question", "condition"),
+    [
+        ("Show the names of peaks with a height of 8000 or more.", "peaks.height >= 8000"),
+        ("Show the names of peaks with height greater than or equal to 8000.", "peaks.height >= 8000"),
+        ("Show the names of peaks with height 8000 or lower.", "peaks.height <= 8000"),
+        ("Show the names of peaks with height equal to or less than 8000.", "peaks.height <= 8000"),
+    ],
+)
+def test_a_bound_with_or_is_included(parser: OfflineIntentParser, question: str, condition: str) -> None:
+    assert _sql(parser, question) == f"SELECT peaks.name FROM peaks WHERE {condition}"
+
+
+@pytest.mark.parametrize(
+    ("question", "order"),
+    [
+        ("List the names of peaks in descending alphabetical order.", "peaks.name DESC"),
+        ("List the names of peaks ordered alphabetically.", "peaks.name ASC"),
+    ],
+)
+def test_every_word_of_a_sort_order_is_read(parser: OfflineIntentParser, question: str, order: str) -> None:
+    assert _sql(parser, question) == f"SELECT peaks.name FROM peaks ORDER BY {order}"
+
+
+def test_most_rows_of_the_listed_columns_table_is_its_most_common_value(parser: OfflineIntentParser) -> None:
+    sql = _sql(parser, "Which country has the most climbers?")
+    assert sql == (
+        "SELECT climbers.country AS country, COUNT(*) AS count FROM climbers "
+        "GROUP BY climbers.country ORDER BY count DESC LIMIT 1"
+    )
+
+
+def test_versus_aggregate_computes_the_average_over_the_rows_named_after_it(parser: OfflineIntentParser) -> None:
+    sql = _sql(parser, "What are the names of peaks with height above the average height of peaks in Nepal?")
+    assert sql == (
+        "SELECT peaks.name FROM peaks WHERE peaks.height > "
+        "(SELECT AVG(peaks.height) FROM peaks WHERE peaks.country = 'Nepal')"
+    )
+
+
+def test_sort_as_the_verb_of_a_later_order_lists_what_it_names(parser: OfflineIntentParser) -> None:
+    sql = _sql(parser, "Sort the names and heights of peaks in descending order of prominence.")
+    assert sql == "SELECT peaks.name, peaks.height FROM peaks ORDER BY peaks.prominence DESC"
+
+
+def test_a_ranked_number_asked_for_again_is_listed(parser: OfflineIntentParser) -> None:
+    sql = _sql(parser, "Which peak has the lowest prominence? List the name and the prominence.")
+    listed, _, rest = sql.removeprefix("SELECT ").partition(" FROM ")
+    assert sorted(listed.split(", ")) == ["peaks.name", "peaks.prominence"]
+    assert rest == "peaks ORDER BY peaks.prominence ASC LIMIT 1"
+
+
+def test_two_tables_joined_through_the_one_they_both_refer_to_are_reported(parser: OfflineIntentParser) -> None:
+    from neurolake.intent.coverage import unread_parts
+    from neurolake.intent.model import Join
+    from neurolake.intent.text import tokenize
+
+    question = "Which peaks were climbed and photographed?"
+    intent = Intent(
+        question=question,
+        tables=["climbers", "peaks", "photos"],
+        columns=["peaks.name"],
+        joins=[
+            Join(table="peaks", on=[("climbers.peak_id", "peaks.peak_id")]),
+            Join(table="photos", on=[("photos.peak_id", "peaks.peak_id")]),
+        ],
+    )
+    parts = unread_parts(tokenize(question), [], intent, parser.schema)
+    assert ("climbers and photos", "two tables that both refer to peaks, joined through it") in [
+        (p.words, p.why) for p in parts
+    ]
+
+
+def test_a_number_computed_over_groups_of_itself_is_reported(parser: OfflineIntentParser) -> None:
+    from neurolake.intent.coverage import unread_parts
+    from neurolake.intent.model import GroupBy, Measure
+    from neurolake.intent.text import tokenize
+
+    question = "Which peak has the least height?"
+    intent = Intent(
+        question=question,
+        tables=["peaks"],
+        measures=[Measure(function="sum", column="peaks.height")],
+        group_by=[GroupBy(column="peaks.height"), GroupBy(column="peaks.name")],
+    )
+    parts = unread_parts(tokenize(question), [], intent, parser.schema)
+    assert ("height", "a number computed over groups of its own values") in [(p.words, p.why) for p in parts]

@@ -75,7 +75,7 @@ class Superlative(Rule):
             listed = [g.column for g in intent.group_by] + [c for c in intent.columns if not c.endswith(".*")]
             intent = intent.model_copy(update={"group_by": [], "columns": list(dict.fromkeys(listed))})
         if found.data.get("popular"):
-            return self._own_rows(intent, ctx)
+            return self._mode(self._own_rows(intent, ctx), found, ctx)
         if found.data.get("arg"):
             return self._arg_extreme(intent, found)
         direction = DIRECTION_WORDS[word][0]
@@ -98,6 +98,8 @@ class Superlative(Rule):
             ]
             return intent.model_copy(update={"measures": measures, "order_by": [], "limit": None})
         listing = not intent.measures and not intent.group_by
+        if listing and not intent.order_by and self._counts_own_rows(intent, found, ctx):
+            return self._mode(intent, found, ctx)  # "the state that has the most customers"
         ranked = self._ranked_after(intent, found, ctx)
         if listing and intent.order_by and not ranked and not self._named(intent.order_by[0].target, ctx):
             # "the oldest employee" ranked by a number nothing names: by what the word means instead.
@@ -114,9 +116,10 @@ class Superlative(Rule):
             target = intent.order_by[0].target
             # Named in the list asked for ("the name and price of ..."), before the rows are named.
             listed_end = min([m.start for m in ctx.mentions if m.best.kind == "table"] + [found.data["at"]])
-            before = any(
-                m.end <= listed_end and any(t.qualified == target for t in m.of_kind("column")) for m in ctx.mentions
-            )
+            naming = [m for m in ctx.mentions if any(t.qualified == target for t in m.of_kind("column"))]
+            # Named in the list, or named again after the ranking ("... cheapest price? List the name and price")
+            again = len(naming) >= 2 and naming[-1].start - naming[0].end >= 6  # not "built in the latest year"
+            before = any(m.end <= listed_end for m in naming) or again
             if before and target not in intent.columns and not any(c.endswith(".*") for c in intent.columns):
                 return intent.model_copy(update={"columns": [*intent.columns, target]})  # "the name and price of ..."
         if listing and not intent.order_by:
@@ -187,6 +190,40 @@ class Superlative(Rule):
         return intent.model_copy(
             update={"tables": [own], "joins": [], "measures": [measure], "order_by": order, "distinct": False}
         )
+
+    def _mode(self, intent: Intent, found: Found, ctx: Context) -> Intent:
+        """ "the most common competition type": the value the most rows hold, with its count."""
+        listed = [c for c in intent.columns if not c.endswith(".*")]
+        if intent.measures or intent.group_by or intent.order_by or len(listed) != 1 or len(intent.columns) != 1:
+            return intent  # one thing whose values are counted; two would count their pairs
+        at = found.data["at"]
+        fewest = any(
+            t.text in DIRECTION_WORDS and DIRECTION_WORDS[t.text][0] == "asc"
+            for t in ctx.q.tokens[max(0, at - 1) : at + 1]
+        )
+        measure = Measure(function="count")
+        order = [OrderBy(target=measure.alias, direction="asc" if fewest else "desc")]
+        return intent.model_copy(
+            update={"columns": [], "group_by": [GroupBy(column=c) for c in listed], "measures": [measure],
+                    "order_by": order, "limit": intent.limit or 1, "distinct": False}
+        )  # fmt: skip
+
+    def _counts_own_rows(self, intent: Intent, found: Found, ctx: Context) -> bool:
+        """ "the state that has the most customers" where the state is a column of customers:
+        the superlative counts the listed column's own rows ("most", "largest number of")."""
+        listed = [c for c in intent.columns if not c.endswith(".*")]
+        if len(listed) != 1 or len(intent.columns) != 1 or intent.joins:
+            return False
+        at = found.data["at"]
+        j = at + 1
+        counting = found.data["word"] in _COUNTING
+        while ctx.q.at(j) is not None and ctx.q.tokens[j].text in ("number", "of", "amount", "count"):
+            counting = counting or ctx.q.tokens[j].text in ("number", "count")
+            j += 1
+        after = next((m for m in ctx.mentions if m.start == j), None)
+        if not counting or after is None or after.best.kind != "table":
+            return False
+        return after.best.table == listed[0].split(".")[0]
 
     def _who(self, columns: list[str], ranked: str, ctx: Context) -> list[str]:
         """ "Which department has the lowest budget?": the department (its name), not the budget."""

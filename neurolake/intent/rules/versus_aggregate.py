@@ -11,7 +11,7 @@ from typing import Any
 
 from neurolake.intent.lexicon import DIRECTION_WORDS
 from neurolake.intent.model import Filter, Intent, SubQuery
-from neurolake.intent.rules import Context, Found, Rule, mention_after, mention_before
+from neurolake.intent.rules import Context, Found, Rule, mention_after, mention_before, written_at
 from neurolake.intent.rules.vocabulary import phrases
 from neurolake.intent.text import Question
 
@@ -55,8 +55,20 @@ class VersusAggregate(Rule):
         if compared is None or of is None or compared.split(".")[0] not in intent.tables:
             return intent
         found.applied = True
-        sub = SubQuery(column=of, function=found.data["function"])
+        # "below the average salary of instructors in Physics": what follows the average says
+        # which rows it is computed over, not which rows are listed.
+        table = of.split(".")[0]
+        inner = [
+            f
+            for f in intent.filters
+            if f.subquery is None
+            and f.column.split(".")[0] == table
+            and (at := written_at(ctx.q, f.value)) is not None
+            and at > found.data["end"]
+        ]
+        sub = SubQuery(column=of, function=found.data["function"], filters=inner)
         flt = Filter(column=compared, op=found.data["op"], subquery=sub)
+        intent = intent.model_copy(update={"filters": [f for f in intent.filters if f not in inner]})
         # "names and budgets of departments with budgets over the average": listed too, so kept.
         listed = any(t.qualified == compared for m in ctx.mentions for t in m.of_kind("column"))
         columns = intent.columns if listed else [c for c in intent.columns if c != compared] or intent.columns

@@ -1,0 +1,77 @@
+"""References the data proves: a name hints, every value is found in another table's row key.
+
+Real Delta tables through the platform's storage; the parser the CLI uses reads them.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from neurolake.intent.answer import QuestionAnswerer
+from neurolake.intent.key_evidence import KeyEvidence
+from neurolake.intent.keys import infer_foreign_keys
+from neurolake.intent.parser import IntentParser
+from neurolake.platform import NeuroLake
+
+
+def _write(platform: NeuroLake, table: str, **columns: list[object]) -> None:
+    platform.storage.write_table(pa.table(columns), table)
+
+
+def _proven(platform: NeuroLake) -> set[tuple[str, str, str, str, tuple[str, ...]]]:
+    schema = IntentParser.from_platform(platform, semantic=False).schema()
+    keys = KeyEvidence(platform.storage).keys(schema, infer_foreign_keys(schema))
+    return {(k.table, k.column, k.ref_table, k.ref_column, k.role) for k in keys}
+
+
+def test_a_column_named_after_a_table_references_its_row_key(platform: NeuroLake) -> None:
+    _write(platform, "physicians", staffno=[11, 12, 13], name=["Ann", "Bob", "Cy"])
+    _write(platform, "visits", visit_ref=[1, 2, 3, 4], physician=[11, 11, 13, 12], fee=[50.0, 60.0, 70.0, 80.0])
+    assert _proven(platform) == {("visits", "physician", "physicians", "staffno", ())}
+
+
+def test_a_column_ending_with_a_key_name_keeps_its_role(platform: NeuroLake) -> None:
+    _write(platform, "airports", apcode=["AMS", "CDG", "JFK"], city=["Amsterdam", "Paris", "New York"])
+    _write(platform, "routes", route_no=[1, 2], src_apcode=["AMS", "CDG"], dst_apcode=["JFK", "AMS"])
+    assert _proven(platform) == {
+        ("routes", "src_apcode", "airports", "apcode", ("src",)),
+        ("routes", "dst_apcode", "airports", "apcode", ("dst",)),
+    }
+
+
+def test_no_reference_without_every_value_a_unique_key_or_one_target(platform: NeuroLake) -> None:
+    # A value that is not a physician's: not a reference.
+    _write(platform, "physicians", staffno=[11, 12], name=["Ann", "Bob"])
+    _write(platform, "visits", visit_ref=[1, 2], physician=[11, 99])
+    # The same name on both sides, but the target repeats its values: not a row key.
+    _write(platform, "wards", wardcode=["A", "B"], floor=[1, 1])
+    _write(platform, "beds", bed_no=[1, 2, 3], floor=[1, 1, 1])
+    # A table's own first column, unique, is its key, not a reference to a look-alike.
+    _write(platform, "drugs", code=[1, 2, 3], label=["x", "y", "z"])
+    _write(platform, "procedures", code=[1, 2, 3, 4], label=["p", "q", "r", "s"])
+    assert _proven(platform) == set()
+
+
+def test_a_proven_key_lets_a_question_join_the_tables(platform: NeuroLake) -> None:
+    _write(platform, "physicians", staffno=[11, 12, 13], name=["Ann", "Bob", "Cy"])
+    _write(platform, "visits", visit_ref=[1, 2, 3, 4], physician=[11, 11, 13, 12], fee=[50.0, 60.0, 70.0, 80.0])
+    parser = IntentParser.from_platform(platform, semantic=False)
+    answerer = QuestionAnswerer(parser, platform.engine)
+    answer = answerer.answer("What is the total fee of visits for each physician name?")
+    assert answer.refusal is None and answer.clarification is None and answer.result is not None
+    assert "visits.physician = physicians.staffno" in (answer.sql or "")
+    rows = {tuple(r) for r in answer.result.rows}
+    assert rows == {("Ann", 110.0), ("Bob", 80.0), ("Cy", 70.0)}
+
+
+def test_a_key_names_suggest_but_the_data_shows_many_to_many_is_dropped(platform: NeuroLake) -> None:
+    # Two tables of per-student rows share "stuid" as their first column: names alone join them,
+    # but neither column identifies a row, so joining them multiplies rows.
+    _write(platform, "plays", stuid=[1, 1, 2], game=["chess", "go", "chess"])
+    _write(platform, "sports", stuid=[1, 2, 2], sport=["golf", "golf", "polo"])
+    parser = IntentParser.from_platform(platform, semantic=False)
+    schema = parser.schema()
+    named = {(k.table, k.ref_table) for k in infer_foreign_keys(schema)}
+    assert ("plays", "sports") in named
+    checked = KeyEvidence(platform.storage).checked(schema)
+    assert not any({k.table, k.ref_table} == {"plays", "sports"} for k in checked)
