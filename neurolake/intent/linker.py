@@ -128,6 +128,10 @@ class LexicalLinker:
         """How well ``words`` name ``column``: its own words, its table's words as context, its description."""
         if not column.words:
             return 0.0
+        if len(words) > 2 and list(words[:2]) == ["number", "of"] and column.words[0] == "number":
+            if singular(words[-1]) in self._table_words:
+                return 0.0  # "number of hosts" with a hosts table counts its rows
+            words = ["number", *words[2:]]  # "number of deaths" spells number_deaths
         # A column's description names its own table and often others ("country of the customer
         # who placed the order"): those words say where it lives, not what it is.
         desc = [d for d in column.desc_words if d not in self._table_words]
