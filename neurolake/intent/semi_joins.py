@@ -81,16 +81,28 @@ def _folded(intent: Intent, child: str, key: ForeignKey) -> Intent:
     if negated and len(negated) != len(inside):
         return intent  # "not X but Y" about the same related rows: no single existence question
     conditions = [f.model_copy(update={"op": _NEGATED[f.op]}) for f in negated] if negated else inside
-    sub = SubQuery(
-        column=f"{child}.{key.column}",
-        joins=[j for j in intent.joins if j.table in branch and j.table != child],
-        filters=conditions,
-    )
-    exists = Filter(column=f"{key.ref_table}.{key.ref_column}", op="not_in" if negated else "in", subquery=sub)
+    joins = [j for j in intent.joins if j.table in branch and j.table != child]
+    own, other = f"{key.ref_table}.{key.ref_column}", f"{child}.{key.column}"
+    absent = next((f for f in intent.filters if _none_of(f, own, other)), None)
+    kept = [f for f in intent.filters if f not in inside and f is not absent]
+    if absent is not None and absent.subquery is not None and not negated:
+        # "instructors who did not teach courses in the Spring": the conditions say which rows are absent.
+        sub = absent.subquery
+        merged = sub.model_copy(update={"joins": [*sub.joins, *joins], "filters": [*sub.filters, *conditions]})
+        exists = absent.model_copy(update={"subquery": merged})
+    else:
+        kept += [absent] if absent is not None else []
+        sub = SubQuery(column=other, joins=joins, filters=conditions)
+        exists = Filter(column=own, op="not_in" if negated else "in", subquery=sub)
     return intent.model_copy(
         update={
             "tables": [t for t in intent.tables if t not in branch],
             "joins": [j for j in intent.joins if j.table not in branch],
-            "filters": [f for f in intent.filters if f not in inside] + [exists],
+            "filters": [*kept, exists],
         }
     )
+
+
+def _none_of(f: Filter, own: str, other: str) -> bool:
+    """``f`` says the row has no related rows in ``other`` (``own NOT IN (SELECT other ...)``)."""
+    return f.op == "not_in" and f.column == own and f.subquery is not None and f.subquery.column == other
