@@ -326,13 +326,20 @@ def _claim_taken(q: Question, before: list[Mention], ctx: RuleContext) -> None:
 
 def _unlinked(q: Question, mentions: list[Mention]) -> list[str]:
     covered = {i for m in mentions for i in range(m.start, m.end)}
+    after_column = {m.end for m in mentions if m.best.kind == "column"}
     out = []
     for tok in q.tokens:
         if tok.used or tok.index in covered or tok.kind not in ("word", "quoted"):
             continue
         if (tok.text in FUNCTION_WORDS or tok.text in FILLER_WORDS) and not _code_like(tok.raw):
             continue  # "in the US": written in capitals it is a value, not the word "us"
-        if len(tok.text) <= 2 and tok.text != "id" and not (tok.raw.isupper() and tok.raw not in ("I", "A")):
+        named = tok.index in after_column  # "the location with code x": a value of that column
+        if (
+            len(tok.text) <= 2
+            and tok.text != "id"
+            and not (tok.raw.isupper() and tok.raw not in ("I", "A"))
+            and not named
+        ):
             continue  # short words carry no data, unless they are a code ("TN", "ED")
         out.append(tok.text)
     return out

@@ -68,3 +68,10 @@ def test_conditions_after_a_negation_say_which_related_rows_are_absent(answerer:
     answer = answerer.answer("What are the names of teachers who have no lessons in the Spring?")
     assert answer.result is not None, answer.refusal or answer.clarification
     assert [r[0] for r in answer.result.rows] == ["Lee"]
+
+
+def test_a_short_value_after_a_column_name_is_not_dropped(answerer: QuestionAnswerer) -> None:
+    # No country is 'x': answering with every singer's name would drop the condition.
+    answer = answerer.answer("Give me the names of the singers with country x.")
+    assert answer.result is None and answer.refusal is not None
+    assert "'x' (not found in the data)" in answer.refusal
