@@ -40,7 +40,8 @@ def main() -> None:
     try:
         app()
     except NeuroLakeError as e:
-        Console(stderr=True).print(f"[bold red]Error:[/] {e}", highlight=False)
+        # soft_wrap: the error stays one line however narrow the terminal.
+        Console(stderr=True, soft_wrap=True).print(f"[bold red]Error:[/] {e}", highlight=False)
         sys.exit(1)
     finally:
         state.close()

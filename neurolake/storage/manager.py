@@ -12,6 +12,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
@@ -39,7 +40,7 @@ from neurolake.storage.commits import (
     run_with_retries,
 )
 from neurolake.storage.data import GuardedReader, as_arrow, conform, materialize, refuse_duplicate_keys
-from neurolake.storage.names import did_you_mean, validate_table_name
+from neurolake.storage.names import did_you_mean, name_problem, validate_table_name
 from neurolake.storage.registry import CatalogRegistry
 from neurolake.storage.schema import cast_table, conform_schema, delta_compatible, require_columns, to_arrow_schema
 from neurolake.storage.sql import literal, quote_identifier
@@ -60,6 +61,16 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 WriteMode = Literal["append", "overwrite"]
 SchemaMode = Literal["merge", "overwrite"]
+
+
+@dataclass
+class Survey:
+    """What a walk over the lakehouse root found."""
+
+    tables: list[str] = field(default_factory=list)
+    refreshed: list[str] = field(default_factory=list)
+    #: Folders that look like tables but cannot be used, with the reason.
+    skipped: dict[str, str] = field(default_factory=dict)
 
 
 class DeltaStorageManager:
@@ -111,10 +122,10 @@ class DeltaStorageManager:
         return location.join(self.root, validate_table_name(name))
 
     def list_tables(self) -> list[str]:
-        """Names of the Delta tables under the root, sorted."""
+        """Names of the Delta tables under the root, sorted (folders no table may be named are left out)."""
         names = []
         for entry in self._root_entries():
-            if _is_table_name(entry) and self._is_delta_table(location.join(self.root, entry)):
+            if name_problem(entry) is None and self._is_delta_table(location.join(self.root, entry)):
                 names.append(entry)
         return sorted(names)
 
@@ -447,20 +458,49 @@ class DeltaStorageManager:
         """Register Delta tables under the root the catalog lacks or has at an old version.
 
         Also drops catalog rows of tables under the root whose folder is gone. Returns the
-        names registered or refreshed.
+        names registered or refreshed (``survey`` also says which folders were skipped).
+        """
+        return self.survey().refreshed
+
+    def survey(self) -> Survey:
+        """Like ``discover``, and names each folder that looks like a table but cannot be used.
+
+        One bad folder (a reserved name, an unreadable folder or log) never stops the others.
         """
         known = self._registry.catalog_versions()
-        refreshed = []
-        present = self.list_tables()
-        for name in present:
-            table = self._load(name)
-            if known.get(name) != table.version() or self._registry.is_stale(name):
-                self._registry.refresh(name, self.table_uri(name), table)
-                refreshed.append(name)
-        for name in set(known) - set(present):
-            if not self._is_delta_table(location.join(self.root, name)) and _is_table_name(name):
+        result = Survey()
+        for entry in self._root_entries():
+            table, problem = self._examine(entry)
+            if problem is not None:
+                result.skipped[entry] = problem
+            if table is None:
+                continue
+            result.tables.append(entry)
+            if known.get(entry) != table.version() or self._registry.is_stale(entry):
+                self._registry.refresh(entry, self.table_uri(entry), table)
+                result.refreshed.append(entry)
+        result.tables.sort()
+        result.refreshed.sort()
+        gone = set(known) - set(result.tables) - set(result.skipped)
+        for name in gone:
+            if name_problem(name) is None and not self._is_delta_table(location.join(self.root, name)):
                 self._forget_if_under_root(name)
-        return refreshed
+        return result
+
+    def _examine(self, entry: str) -> tuple[DeltaTable | None, str | None]:
+        """(the table, None) for a usable table; (None, why) for a broken one; (None, None) otherwise."""
+        uri = location.join(self.root, entry)
+        if not self.is_remote and not os.access(uri, os.R_OK | os.X_OK):
+            return None, f"the folder {uri} cannot be read (permission denied)"
+        if not self._is_delta_table(uri):
+            return None, None
+        problem = name_problem(entry)
+        if problem is not None:
+            return None, f"{problem}; move or rename the folder {uri}"
+        try:
+            return self._load(entry), None
+        except NeuroLakeError as e:
+            return None, e.message
 
     def close(self) -> None:
         """Release resources (delta-rs holds no open handles between calls; safe to repeat)."""
@@ -515,6 +555,8 @@ class DeltaStorageManager:
             raise StorageError(f"Delta operation on table {name!r} failed: {_first_line(e)}") from e
 
     def _load(self, name: str) -> DeltaTable:
+        if name_problem(name) is not None:
+            raise self._not_found(name)  # no table can have this name; suggest the close ones
         uri = self.table_uri(name)
         table = self._try_load(uri)
         if table is None:
@@ -558,14 +600,6 @@ class DeltaStorageManager:
             row = tables_repo.get_table(session, name)
             if row is not None and row.location == location.join(self.root, name):
                 session.delete(row)
-
-
-def _is_table_name(name: str) -> bool:
-    try:
-        validate_table_name(name)
-    except StorageInputError:
-        return False
-    return True
 
 
 def _first_line(error: BaseException) -> str:

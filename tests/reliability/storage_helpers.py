@@ -1,0 +1,106 @@
+"""What the reliability tests share: the real ``neurolake`` command in its own process, a
+small tmpfs to fill or make read-only, and checks that an error reached the user cleanly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+NEUROLAKE = Path(sys.executable).with_name("neurolake")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+#: What must never reach a user: Python tracebacks and Rust panic text.
+LEAKS = ("Traceback (most recent call last)", "panicked at", "RUST_BACKTRACE", "stack backtrace")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One finished ``neurolake`` process."""
+
+    code: int
+    out: str
+    err: str
+
+    def error_lines(self) -> list[str]:
+        return [line for line in self.err.splitlines() if line.startswith("Error:")]
+
+
+def cli_env(home: Path, **settings: str) -> dict[str, str]:
+    """The environment of a ``neurolake`` process on ``home`` (plus NEUROLAKE_* settings)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEUROLAKE_") or k.startswith("NEUROLAKE_TEST_")}
+    env.update(NEUROLAKE_HOME=str(home), COLUMNS="200")
+    env.update(settings)
+    return env
+
+
+def start_cli(home: Path, *args: str, **settings: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [str(NEUROLAKE), *args],
+        env=cli_env(home, **settings),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def run_cli(home: Path, *args: str, timeout: float = 180, **settings: str) -> Run:
+    """Run ``neurolake ARGS`` to the end, as a person would in a terminal."""
+    process = start_cli(home, *args, **settings)
+    out, err = process.communicate(timeout=timeout)
+    return Run(process.returncode, out, err)
+
+
+def assert_one_clear_error(run: Run, *phrases: str) -> str:
+    """The run failed with exactly one ``Error:`` line holding ``phrases``, and leaked nothing."""
+    assert run.code == 1, run
+    for leak in LEAKS:
+        assert leak not in run.err + run.out, run
+    lines = run.error_lines()
+    assert len(lines) == 1, run
+    for phrase in phrases:
+        assert phrase in lines[0], run
+    return lines[0]
+
+
+def cannot_simulate(reason: str) -> None:
+    """Fail under CI (the case must be proven there), skip on a machine that cannot simulate it."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: this failure mode must be simulated)")
+    pytest.skip(reason)
+
+
+@contextmanager
+def small_tmpfs(size: str = "8m") -> Iterator[Path]:
+    """A freshly mounted tmpfs of ``size`` (a disk that fills up, or can be made read-only)."""
+    where = Path("/tmp") / f"nl-tmpfs-{uuid.uuid4().hex[:8]}"
+    where.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], capture_output=True)
+    if mounted.returncode != 0:
+        where.rmdir()
+        cannot_simulate(f"cannot mount a tmpfs: {mounted.stderr.decode().strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], capture_output=True)
+        where.rmdir()
+
+
+def make_read_only(mount: Path) -> None:
+    """Remount ``mount`` read-only (root ignores file modes, so chmod would prove nothing)."""
+    done = subprocess.run(["mount", "-o", "remount,ro", str(mount)], capture_output=True)
+    if done.returncode != 0:
+        cannot_simulate(f"cannot remount {mount} read-only: {done.stderr.decode().strip()}")
+    probe = mount / "probe"
+    try:
+        probe.write_text("x")
+    except OSError:
+        return
+    probe.unlink()
+    cannot_simulate(f"{mount} still accepts writes after a read-only remount")
