@@ -13,6 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
+
+from neurolake.api import create_app
+from neurolake.api.deps import get_settings
+from neurolake.catalog.repositories import users as users_repo
+from neurolake.config import load_settings
+from neurolake.platform import NeuroLake
 
 NEUROLAKE = Path(sys.executable).with_name("neurolake")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -104,3 +111,25 @@ def make_read_only(mount: Path) -> None:
         return
     probe.unlink()
     cannot_simulate(f"{mount} still accepts writes after a read-only remount")
+
+
+@dataclass(frozen=True)
+class ApiUnderTest:
+    """The real FastAPI app on a temporary home, with an admin's key."""
+
+    client: TestClient
+    platform: NeuroLake
+    headers: dict[str, str]
+
+
+@contextmanager
+def admin_api(home: Path) -> Iterator[ApiUnderTest]:
+    """The API app on ``home`` through FastAPI's test client, and an admin key for it."""
+    settings = load_settings(home=home, environment="test")
+    app = create_app(settings)
+    app.dependency_overrides[get_settings] = lambda: settings
+    with TestClient(app) as client:
+        platform = app.state.api.platform(settings)
+        with platform.catalog.session() as session:
+            key = users_repo.create_user(session, "admin", role="admin")[1]
+        yield ApiUnderTest(client, platform, {"Authorization": f"Bearer {key}"})

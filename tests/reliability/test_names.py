@@ -10,18 +10,14 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 from deltalake import write_deltalake
-from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from app.uploads import ingest_upload, table_name_for
-from neurolake.api import create_app
-from neurolake.api.deps import get_settings
-from neurolake.catalog.repositories import users as users_repo
 from neurolake.config import load_settings
 from neurolake.errors import StorageInputError
 from neurolake.pipelines.definition import PipelineSpec
 from neurolake.platform import NeuroLake
-from tests.reliability.storage_helpers import assert_one_clear_error, run_cli
+from tests.reliability.storage_helpers import admin_api, assert_one_clear_error, run_cli
 
 SMALL_CSV = "id,name\n1,ann\n2,bob\n"
 
@@ -57,24 +53,18 @@ def test_one_rule_names_every_reserved_name(name: str, tmp_path: Path) -> None:
 
 
 def test_the_api_upload_refuses_reserved_names(tmp_path: Path) -> None:
-    settings = load_settings(home=tmp_path / "home", environment="test")
-    app = create_app(settings)
-    app.dependency_overrides[get_settings] = lambda: settings
-    with TestClient(app) as client:
-        platform = app.state.api.platform(settings)
-        with platform.catalog.session() as session:
-            key = users_repo.create_user(session, "admin", role="admin")[1]
+    with admin_api(tmp_path / "home") as api:
         for name, reason in (("_delta_log", "reserved for Delta"), ("select", "reserved SQL word")):
-            response = client.post(
+            response = api.client.post(
                 "/api/v1/tables",
-                headers={"Authorization": f"Bearer {key}"},
+                headers=api.headers,
                 files={"file": ("small.csv", SMALL_CSV.encode(), "text/csv")},
                 data={"name": name},
             )
             assert response.status_code == 400, response.text
             assert reason in json.dumps(response.json())
-        assert platform.storage.list_tables() == []
-        assert not (Path(platform.storage.root) / "_delta_log").exists()
+        assert api.platform.storage.list_tables() == []
+        assert not (Path(api.platform.storage.root) / "_delta_log").exists()
 
 
 def test_a_chat_upload_named_like_a_reserved_word_becomes_a_usable_table(tmp_path: Path) -> None:
