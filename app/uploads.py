@@ -57,6 +57,5 @@ def ingest_upload(storage: DeltaStorageManager, catalog: Catalog, path: str | Pa
     with catalog.session() as session:
         found = tables_repo.get_table(session, table)
         columns = tuple(ColumnSummary(c.name, c.type, c.description) for c in found.columns) if found else ()
-        version = found.current_version if found else result.version
-    summary = TableSummary(name=table, rows=result.rows, version=version, columns=columns)
+    summary = TableSummary(name=table, rows=result.rows, version=result.version, columns=columns)
     return UploadResult(file_name=file_name, table=summary, rows=result.rows)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -34,7 +35,9 @@ from neurolake.errors import (
 )
 from neurolake.storage import location
 from neurolake.storage.commits import (
+    COMMIT_ID_KEY,
     SingleWriterGuard,
+    commit_metadata,
     concurrent_writer_error,
     looks_like_commit_conflict,
     run_with_retries,
@@ -183,8 +186,8 @@ class DeltaStorageManager:
                 return self._load(name)
             raise StorageInputError(f"Table {name!r} already exists.", hint="Write to it, or pick another name.")
 
-        def create() -> None:
-            DeltaTable.create(
+        def create() -> int:
+            return DeltaTable.create(
                 uri,
                 arrow_schema,
                 mode="error",
@@ -193,9 +196,10 @@ class DeltaStorageManager:
                 description=description,
                 storage_options=self._delta_options,
                 commit_properties=self._commit_properties(),
-            )
+            ).version()
 
-        return self._commit(name, create)
+        self._commit(name, create)
+        return self._load(name)
 
     def write_table(
         self,
@@ -207,11 +211,14 @@ class DeltaStorageManager:
         *,
         partition_by: Sequence[str] | None = None,
     ) -> int:
-        """Append or overwrite rows (creating the table if missing); returns the new version.
+        """Append or overwrite rows (creating the table if missing); returns the version this
+        write's own commit produced (not whatever is latest when it returns).
 
-        ``predicate`` (overwrite only) replaces just the matching rows. ``schema_mode="merge"``
-        adds new columns; ``"overwrite"`` (with mode overwrite) replaces the schema. Data whose
-        types do not fit the table raises SchemaMismatchError and nothing is written.
+        ``data`` may also be a function returning the data: a stream that can be opened again,
+        so a write that loses a commit race is re-run like any other. ``predicate`` (overwrite
+        only) replaces just the matching rows. ``schema_mode="merge"`` adds new columns;
+        ``"overwrite"`` (with mode overwrite) replaces the schema. Data whose types do not fit
+        the table raises SchemaMismatchError and nothing is written.
         """
         if mode not in ("append", "overwrite"):
             raise StorageInputError(f"Unknown write mode {mode!r}; use 'append' or 'overwrite'.")
@@ -220,10 +227,12 @@ class DeltaStorageManager:
         if predicate is not None and mode != "overwrite":
             raise StorageInputError("A predicate only applies to mode='overwrite'.")
         uri = self.table_uri(name)
-        source = as_arrow(data)
-        rerunnable = isinstance(source, pa.Table)
+        reopen = cast("Callable[[], Any] | None", data if callable(data) else None)
+        first = as_arrow(data) if reopen is None else None
+        rerunnable = reopen is not None or isinstance(first, pa.Table)
 
-        def write() -> None:
+        def write() -> int:
+            source = first if first is not None else as_arrow(cast("Callable[[], Any]", reopen)())
             existing = self._try_load(uri)
             partitions = require_columns(list(partition_by or []), source.schema, "partition")
             if existing is not None and schema_mode != "overwrite":
@@ -241,6 +250,7 @@ class DeltaStorageManager:
                 target = delta_compatible(source.schema)
             payload = conform(source, target, table=name)
             stream = payload.reader if isinstance(payload, GuardedReader) else payload
+            commit_id = uuid.uuid4().hex
             try:
                 # write_deltalake's overloads split on mode; ours is checked above.
                 write_deltalake(
@@ -251,19 +261,24 @@ class DeltaStorageManager:
                     schema_mode=schema_mode,
                     partition_by=partitions or None,
                     storage_options=self._delta_options if existing is None else None,
-                    commit_properties=self._commit_properties(),
+                    commit_properties=self._commit_properties(commit_id),
                 )
             except Exception:
                 if isinstance(payload, GuardedReader) and payload.error is not None:
                     raise payload.error from None
                 raise
+            # A handle holds the snapshot its own commit produced; a new table has none to hold.
+            return existing.version() if existing is not None else self._version_of_commit(uri, commit_id)
 
-        return self._commit(name, write, rerunnable=rerunnable).version()
+        return self._commit(name, write, rerunnable=rerunnable)
 
     def merge(
         self, data: Any, name: str, on: str | Sequence[str], *, schema_mode: SchemaMode | None = None
     ) -> dict[str, int]:
-        """Upsert ``data`` on key columns ``on``: matching rows are updated, others inserted."""
+        """Upsert ``data`` on key columns ``on``: matching rows are updated, others inserted.
+
+        Returns the rows ``inserted`` and ``updated`` and the ``version`` this merge committed.
+        """
         keys = [on] if isinstance(on, str) else list(on)
         source = materialize(as_arrow(data))
         require_columns(keys, source.schema, "merge key")
@@ -272,11 +287,11 @@ class DeltaStorageManager:
         refuse_duplicate_keys(source, keys, name)
         uri = self.table_uri(name)
         if not self._is_delta_table(uri):
-            self.write_table(source, name)
-            return {"inserted": source.num_rows, "updated": 0}
+            version = self.write_table(source, name)
+            return {"inserted": source.num_rows, "updated": 0, "version": version}
         counts: dict[str, int] = {}
 
-        def merge() -> None:
+        def merge() -> int:
             existing = self._load(name)
             table_schema = pa.schema(existing.schema().to_arrow())
             require_columns(keys, table_schema, "merge key")
@@ -298,22 +313,26 @@ class DeltaStorageManager:
             )
             counts["inserted"] = int(metrics.get("num_target_rows_inserted", 0))
             counts["updated"] = int(metrics.get("num_target_rows_updated", 0))
+            return existing.version()
 
-        self._commit(name, merge)
+        counts["version"] = self._commit(name, merge)
         return counts
 
-    def delete(self, name: str, predicate: str) -> int:
-        """Delete the rows matching the SQL ``predicate``; returns how many were deleted."""
+    def delete(self, name: str, predicate: str) -> dict[str, int]:
+        """Delete the rows matching the SQL ``predicate``; returns ``deleted`` and the ``version`` committed."""
         result: dict[str, Any] = {}
 
-        def delete() -> None:
-            result.update(self._load(name).delete(predicate, commit_properties=self._commit_properties()))
+        def delete() -> int:
+            table = self._load(name)
+            result.update(table.delete(predicate, commit_properties=self._commit_properties()))
+            return table.version()
 
-        self._commit(name, delete)
-        return int(result.get("num_deleted_rows", 0))
+        version = self._commit(name, delete)
+        return {"deleted": int(result.get("num_deleted_rows", 0)), "version": version}
 
-    def update(self, name: str, set: Mapping[str, Any], predicate: str | None = None) -> int:
-        """Set columns on the rows matching ``predicate`` (all rows when None).
+    def update(self, name: str, set: Mapping[str, Any], predicate: str | None = None) -> dict[str, int]:
+        """Set columns on the rows matching ``predicate`` (all rows when None); returns
+        ``updated`` (rows) and the ``version`` committed.
 
         Values of ``set`` that are strings are SQL expressions (``"price * 1.1"``, ``"'EU'"``);
         other Python values (numbers, bools, dates, None) are written as literals.
@@ -322,16 +341,17 @@ class DeltaStorageManager:
             raise StorageInputError("update needs at least one column to set.")
         result: dict[str, Any] = {}
 
-        def update() -> None:
+        def update() -> int:
             table = self._load(name)
             require_columns(list(set), pa.schema(table.schema().to_arrow()), "updated")
             updates = {quote_identifier(col): literal(value) for col, value in set.items()}
             result.update(
                 table.update(updates=updates, predicate=predicate, commit_properties=self._commit_properties())
             )
+            return table.version()
 
-        self._commit(name, update)
-        return int(result.get("num_updated_rows", 0))
+        version = self._commit(name, update)
+        return {"updated": int(result.get("num_updated_rows", 0)), "version": version}
 
     # ------------------------------------------------------------------------------- reads
 
@@ -395,15 +415,16 @@ class DeltaStorageManager:
         zorder = list(zorder_by or [])
         metrics: dict[str, Any] = {}
 
-        def optimize() -> None:
+        def optimize() -> int:
             table = self._load(name)
             require_columns(zorder, pa.schema(table.schema().to_arrow()), "Z-order")
             if zorder:
                 metrics.update(table.optimize.z_order(zorder, commit_properties=self._commit_properties()))
             else:
                 metrics.update(table.optimize.compact(commit_properties=self._commit_properties()))
+            return table.version()
 
-        metrics["version"] = self._commit(name, optimize).version()
+        metrics["version"] = self._commit(name, optimize)
         return metrics
 
     def vacuum(self, name: str, retention_hours: int = 168, dry_run: bool = True) -> list[str]:
@@ -416,16 +437,18 @@ class DeltaStorageManager:
             raise StorageInputError("retention_hours cannot be negative.")
         files: list[str] = []
 
-        def vacuum() -> None:
+        def vacuum() -> int:
+            table = self._load(name)
             # The caller chose the retention explicitly, so the table's minimum does not apply.
             files.extend(
-                self._load(name).vacuum(
+                table.vacuum(
                     retention_hours=retention_hours,
                     dry_run=dry_run,
                     enforce_retention_duration=False,
                     commit_properties=self._commit_properties(),
                 )
             )
+            return table.version()
 
         if dry_run:
             with self._translate(name):
@@ -511,30 +534,42 @@ class DeltaStorageManager:
     def _delta_options(self) -> dict[str, str] | None:
         return dict(self._options) or None
 
-    def _commit_properties(self) -> CommitProperties:
+    def _commit_properties(self, commit_id: str | None = None) -> CommitProperties:
         # In single_writer mode a lost race is refused, not retried, even inside delta-rs.
-        return CommitProperties(max_commit_retries=0 if self._single_writer else max(self.commit_retries, 1))
+        return CommitProperties(
+            max_commit_retries=0 if self._single_writer else max(self.commit_retries, 1),
+            custom_metadata=commit_metadata(commit_id),
+        )
 
-    def _commit(self, name: str, operation: Callable[[], None], *, rerunnable: bool = True) -> DeltaTable:
-        """Run a write with retries/refusal as the commit mode says, then refresh the catalog."""
+    def _commit(self, name: str, operation: Callable[[], int], *, rerunnable: bool = True) -> int:
+        """Run a write with retries/refusal as the commit mode says, then refresh the catalog.
+
+        ``operation`` returns the version its own commit produced, and so does this.
+        """
         uri = self.table_uri(name)
         guard: AbstractContextManager[None] = self._guard.hold(uri, name) if self._single_writer else nullcontext()
         retries = self.commit_retries if rerunnable and not self._single_writer else 0
 
-        def attempt() -> None:
+        def attempt() -> int:
             with self._translate(name):
-                operation()
+                return operation()
 
         with guard:
             try:
-                run_with_retries(attempt, table=name, retries=retries)
+                version = run_with_retries(attempt, table=name, retries=retries, rerunnable=rerunnable)
             except CommitConflictError as e:
                 if self._single_writer:
                     raise concurrent_writer_error(name) from e
                 raise
-        table = self._load(name)
-        self._registry.refresh(name, uri, table)
-        return table
+        self._registry.refresh(name, uri, self._load(name))
+        return version
+
+    def _version_of_commit(self, uri: str, commit_id: str) -> int:
+        """The version whose commit carries ``commit_id`` (a write that created the table)."""
+        for entry in DeltaTable(uri, storage_options=self._delta_options).history():
+            if entry.get(COMMIT_ID_KEY) == commit_id:
+                return int(entry["version"])
+        raise StorageError(f"The commit of this write is missing from the log of {uri}.")
 
     @contextmanager
     def _translate(self, name: str) -> Iterator[None]:
