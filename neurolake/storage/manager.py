@@ -43,7 +43,9 @@ from neurolake.storage.commits import (
     run_with_retries,
 )
 from neurolake.storage.data import GuardedReader, as_arrow, conform, materialize, refuse_duplicate_keys
+from neurolake.storage.failures import access_error
 from neurolake.storage.names import did_you_mean, name_problem, validate_table_name
+from neurolake.storage.orphans import partial_files, remove_files
 from neurolake.storage.registry import CatalogRegistry
 from neurolake.storage.schema import cast_table, conform_schema, delta_compatible, require_columns, to_arrow_schema
 from neurolake.storage.sql import literal, quote_identifier
@@ -230,6 +232,7 @@ class DeltaStorageManager:
         reopen = cast("Callable[[], Any] | None", data if callable(data) else None)
         first = as_arrow(data) if reopen is None else None
         rerunnable = reopen is not None or isinstance(first, pa.Table)
+        fresh_folder = not self.is_remote and not os.path.exists(uri)
 
         def write() -> int:
             source = first if first is not None else as_arrow(cast("Callable[[], Any]", reopen)())
@@ -270,7 +273,12 @@ class DeltaStorageManager:
             # A handle holds the snapshot its own commit produced; a new table has none to hold.
             return existing.version() if existing is not None else self._version_of_commit(uri, commit_id)
 
-        return self._commit(name, write, rerunnable=rerunnable)
+        try:
+            return self._commit(name, write, rerunnable=rerunnable)
+        except Exception:
+            if fresh_folder:
+                _remove_if_never_committed(uri)
+            raise
 
     def merge(
         self, data: Any, name: str, on: str | Sequence[str], *, schema_mode: SchemaMode | None = None
@@ -373,7 +381,8 @@ class DeltaStorageManager:
                 hint="VACUUM may have removed it; read a later version.",
             ) from e
         except (delta_errors.DeltaError, pa.ArrowException, OSError) as e:
-            raise StorageError(f"Reading table {name!r} failed: {_first_line(e)}") from e
+            access = access_error(e, table=name, uri=table.table_uri, root=self.root)
+            raise access or StorageError(f"Reading table {name!r} failed: {_first_line(e)}") from e
 
     def read_pandas(
         self,
@@ -430,8 +439,10 @@ class DeltaStorageManager:
     def vacuum(self, name: str, retention_hours: int = 168, dry_run: bool = True) -> list[str]:
         """Delete files no version newer than ``retention_hours`` needs; returns those files.
 
-        With ``dry_run`` (the default) nothing is deleted. Versions whose files are removed
-        can no longer be read (time travel to them raises VersionNotFoundError).
+        That includes files no version ever referenced (left by a killed or failed write),
+        once they are older than the retention. With ``dry_run`` (the default) nothing is
+        deleted. Versions whose files are removed can no longer be read (time travel to them
+        raises VersionNotFoundError).
         """
         if retention_hours < 0:
             raise StorageInputError("retention_hours cannot be negative.")
@@ -446,6 +457,7 @@ class DeltaStorageManager:
                     dry_run=dry_run,
                     enforce_retention_duration=False,
                     commit_properties=self._commit_properties(),
+                    full=True,  # also files no version references, not only removed ones
                 )
             )
             return table.version()
@@ -455,7 +467,13 @@ class DeltaStorageManager:
                 vacuum()
         else:
             self._commit(name, vacuum)
-        return files
+        if self.is_remote:  # an unfinished S3 upload leaves no object behind
+            return files
+        folder = self.table_uri(name)
+        partial = partial_files(folder, older_than_hours=retention_hours)
+        if not dry_run:
+            remove_files(folder, partial)
+        return files + partial
 
     def drop_table(self, name: str) -> None:
         """Delete table ``name`` (every version and file) and its catalog row."""
@@ -513,8 +531,11 @@ class DeltaStorageManager:
     def _examine(self, entry: str) -> tuple[DeltaTable | None, str | None]:
         """(the table, None) for a usable table; (None, why) for a broken one; (None, None) otherwise."""
         uri = location.join(self.root, entry)
-        if not self.is_remote and not os.access(uri, os.R_OK | os.X_OK):
-            return None, f"the folder {uri} cannot be read (permission denied)"
+        if not self.is_remote:
+            try:
+                os.listdir(uri)
+            except PermissionError:
+                return None, f"permission denied: the folder {uri} cannot be read"
         if not self._is_delta_table(uri):
             return None, None
         problem = name_problem(entry)
@@ -578,16 +599,23 @@ class DeltaStorageManager:
             yield
         except (NeuroLakeError, delta_errors.CommitFailedError):
             raise
-        except delta_errors.TableNotFoundError as e:
-            raise self._not_found(name) from e
-        except delta_errors.SchemaMismatchError as e:
-            raise SchemaMismatchError(
-                f"The data does not fit table {name!r}: {_first_line(e)}", hint="The table was left unchanged."
-            ) from e
         except Exception as e:
-            if looks_like_commit_conflict(e):
-                raise delta_errors.CommitFailedError(str(e)) from e
-            raise StorageError(f"Delta operation on table {name!r} failed: {_first_line(e)}") from e
+            raise self._translated(name, e) from e
+
+    def _translated(self, name: str, e: Exception) -> Exception:
+        """The NeuroLake error for delta-rs error ``e`` on table ``name``."""
+        access = access_error(e, table=name, uri=location.join(self.root, name), root=self.root)
+        if access is not None:
+            return access
+        if isinstance(e, delta_errors.TableNotFoundError):
+            return self._not_found(name)
+        if isinstance(e, delta_errors.SchemaMismatchError):
+            return SchemaMismatchError(
+                f"The data does not fit table {name!r}: {_first_line(e)}", hint="The table was left unchanged."
+            )
+        if looks_like_commit_conflict(e):
+            return delta_errors.CommitFailedError(str(e))
+        return StorageError(f"Delta operation on table {name!r} failed: {_first_line(e)}")
 
     def _load(self, name: str) -> DeltaTable:
         if name_problem(name) is not None:
@@ -604,7 +632,8 @@ class DeltaStorageManager:
         except delta_errors.TableNotFoundError:
             return None
         except (delta_errors.DeltaError, OSError) as e:
-            raise StorageError(f"Cannot open the Delta table at {uri}: {_first_line(e)}") from e
+            access = access_error(e, table=uri.rsplit("/", 1)[-1], uri=uri, root=self.root)
+            raise access or StorageError(f"Cannot open the Delta table at {uri}: {_first_line(e)}") from e
 
     def _not_found(self, name: str) -> TableNotFoundError:
         hint = did_you_mean(name, self.list_tables()) or "Run `neurolake tables` to see the tables."
@@ -635,6 +664,12 @@ class DeltaStorageManager:
             row = tables_repo.get_table(session, name)
             if row is not None and row.location == location.join(self.root, name):
                 session.delete(row)
+
+
+def _remove_if_never_committed(folder: str) -> None:
+    """Remove a folder a failed create left behind, unless some writer has committed to it."""
+    if os.path.isdir(folder) and not os.path.exists(os.path.join(folder, "_delta_log")):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _first_line(error: BaseException) -> str:

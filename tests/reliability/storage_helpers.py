@@ -47,9 +47,21 @@ def cli_env(home: Path, **settings: str) -> dict[str, str]:
     return env
 
 
-def start_cli(home: Path, *args: str, **settings: str) -> subprocess.Popen[str]:
+#: Runs a command as root without root's licence to ignore file modes (so chmod 000 denies).
+WITHOUT_FILE_MODE_OVERRIDE = [
+    "setpriv",
+    "--bounding-set",
+    "-dac_override,-dac_read_search",
+    "--inh-caps",
+    "-dac_override,-dac_read_search",
+    "--",
+]
+
+
+def start_cli(home: Path, *args: str, obey_file_modes: bool = False, **settings: str) -> subprocess.Popen[str]:
+    prefix = WITHOUT_FILE_MODE_OVERRIDE if obey_file_modes and os.geteuid() == 0 else []
     return subprocess.Popen(
-        [str(NEUROLAKE), *args],
+        [*prefix, str(NEUROLAKE), *args],
         env=cli_env(home, **settings),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -57,9 +69,10 @@ def start_cli(home: Path, *args: str, **settings: str) -> subprocess.Popen[str]:
     )
 
 
-def run_cli(home: Path, *args: str, timeout: float = 180, **settings: str) -> Run:
-    """Run ``neurolake ARGS`` to the end, as a person would in a terminal."""
-    process = start_cli(home, *args, **settings)
+def run_cli(home: Path, *args: str, timeout: float = 180, obey_file_modes: bool = False, **settings: str) -> Run:
+    """Run ``neurolake ARGS`` to the end, as a person would in a terminal (``obey_file_modes``:
+    as a user that file modes bind, even when the tests run as root)."""
+    process = start_cli(home, *args, obey_file_modes=obey_file_modes, **settings)
     out, err = process.communicate(timeout=timeout)
     return Run(process.returncode, out, err)
 
@@ -97,6 +110,17 @@ def small_tmpfs(size: str = "8m") -> Iterator[Path]:
     finally:
         subprocess.run(["umount", "-l", str(where)], capture_output=True)
         where.rmdir()
+
+
+def require_file_modes_to_bind(locked: Path) -> None:
+    """Make sure a command run with ``obey_file_modes`` really cannot read ``locked`` (mode 000)."""
+    prefix = WITHOUT_FILE_MODE_OVERRIDE if os.geteuid() == 0 else []
+    try:
+        probe = subprocess.run([*prefix, "ls", str(locked)], capture_output=True)
+    except FileNotFoundError:
+        cannot_simulate("setpriv is not installed, so root cannot be made to obey file modes")
+    if probe.returncode == 0:
+        cannot_simulate(f"{locked} is still readable with mode 000")
 
 
 def make_read_only(mount: Path) -> None:
