@@ -16,11 +16,11 @@ from deltalake import DeltaTable
 from neurolake.catalog import Catalog
 from neurolake.errors import CommitConflictError
 from neurolake.storage import DeltaStorageManager
-from neurolake.storage.commits import WRITER_KEY
 from neurolake.storage.ingest import ingest_file
 from tests.reliability.storage_helpers import run_cli, start_cli
 
 WRITERS = 10
+WRITER_KEY = "neurolake.writer"  # what each commit's info records about the process that wrote it
 _VERSION = re.compile(r"now at version (\d+)")
 
 
