@@ -88,14 +88,15 @@ def _storage(tmp_path: Path, retries: int) -> DeltaStorageManager:
     return DeltaStorageManager(str(tmp_path / "lake"), catalog, commit_retries=retries)
 
 
-def _changes_metadata_once(uri: str) -> tuple[list[int], object]:
-    """An ``on_read`` that, the first time it is called, lets another writer change the table's
-    metadata (a commit no concurrent write can be reconciled with); and the calls it saw."""
+def _changes_metadata(uri: str, *, times: int = 1) -> tuple[list[int], object]:
+    """An ``on_read`` that, on its first call in each of the first ``times`` readings of the
+    file, lets another writer change the table's metadata (a commit no concurrent write can be
+    reconciled with); and the calls it saw."""
     calls: list[int] = []
 
     def on_read(size: int) -> None:
         calls.append(size)
-        if len(calls) == 1:
+        if len(calls) % 2 == 1 and len(calls) < 2 * times:  # two row groups per reading
             # delta-rs is pulling our batches on this thread, so the other writer needs its own.
             other = threading.Thread(target=lambda: DeltaTable(uri).alter.set_table_description("changed"))
             other.start()
@@ -107,7 +108,7 @@ def _changes_metadata_once(uri: str) -> tuple[list[int], object]:
 def test_a_streamed_ingest_that_loses_a_commit_race_is_retried(tmp_path: Path, two_row_groups: Path) -> None:
     storage = _storage(tmp_path, retries=2)
     storage.write_table(pa.table({"id": [100], "name": ["seed"]}), "people")
-    calls, on_read = _changes_metadata_once(storage.table_uri("people"))
+    calls, on_read = _changes_metadata(storage.table_uri("people"))
     result = ingest_file(storage, two_row_groups, "people", mode="overwrite", on_read=on_read)
     assert result.version == 2 and result.rows == 10  # v1 is the other writer's
     assert len(calls) > 2  # the file was read a second time
@@ -116,10 +117,10 @@ def test_a_streamed_ingest_that_loses_a_commit_race_is_retried(tmp_path: Path, t
 
 
 def test_a_streamed_ingest_out_of_retries_says_how_many_it_made(tmp_path: Path, two_row_groups: Path) -> None:
-    storage = _storage(tmp_path, retries=0)
+    storage = _storage(tmp_path, retries=1)
     storage.write_table(pa.table({"id": [100], "name": ["seed"]}), "people")
-    _, on_read = _changes_metadata_once(storage.table_uri("people"))
-    with pytest.raises(CommitConflictError, match="gave up after 0 retries"):
+    _, on_read = _changes_metadata(storage.table_uri("people"), times=2)
+    with pytest.raises(CommitConflictError, match="gave up after 1 retries"):
         ingest_file(storage, two_row_groups, "people", mode="append", on_read=on_read)
     assert storage.read_table("people")["id"].to_pylist() == [100]
 
