@@ -20,22 +20,25 @@ def _text_of(error: BaseException) -> str:
     return " ".join(parts).lower()
 
 
-def access_error(error: BaseException, *, table: str, uri: str, root: str) -> StorageAccessError | None:
-    """A StorageAccessError naming the path, when ``error`` is a full, read-only or denied disk."""
+def access_error(error: BaseException, *, path: str, root: str, table: str | None = None) -> StorageAccessError | None:
+    """A StorageAccessError naming ``path`` (of ``table``, or the root itself) when ``error`` is
+    a full, read-only or denied disk; None for any other error."""
     text = _text_of(error)
+    what = f"table {table!r} at {path}" if table else f"the lakehouse root {root}"
     if any(sign in text for sign in _FULL):
+        cleanup = f"; `neurolake vacuum {table} --no-dry-run` then removes files the failed write left" if table else ""
         return StorageAccessError(
-            f"No space left on the disk holding table {table!r} at {uri}; nothing was committed.",
-            hint=f"Free some space; `neurolake vacuum {table} --no-dry-run` then removes files the failed write left.",
+            f"No space left on the disk holding {what}; nothing was committed.",
+            hint=f"Free some space{cleanup}.",
         )
     if any(sign in text for sign in _READ_ONLY):
+        consequence = f", so table {table!r} cannot be written" if table else ""
         return StorageAccessError(
-            f"The lakehouse root {root} is on a read-only file system, so table {table!r} cannot be written.",
+            f"The lakehouse root {root} is on a read-only file system{consequence}.",
             hint="Remount it read-write, or set NEUROLAKE_STORAGE__ROOT to a writable folder; reads still work.",
         )
     if any(sign in text for sign in _DENIED):
         return StorageAccessError(
-            f"Permission denied on table {table!r} at {uri}.",
-            hint=f"Give the user running NeuroLake read and write access to {uri}.",
+            f"Permission denied on {what}.", hint=f"Give the user running NeuroLake read and write access to {path}."
         )
     return None

@@ -99,7 +99,12 @@ class DeltaStorageManager:
         if self.is_remote:
             self._options.update(location.commit_mode_options(s3_commit_mode))
         else:
-            os.makedirs(self.root, exist_ok=True)
+            try:
+                os.makedirs(self.root, exist_ok=True)
+            except OSError as e:
+                raise access_error(e, path=self.root, root=self.root) or StorageError(
+                    f"Cannot create the lakehouse root {self.root}: {e.strerror or e}."
+                ) from e
         self._single_writer = self.s3_commit_mode == "single_writer"
         self._guard = SingleWriterGuard()
         self._registry = CatalogRegistry(catalog)
@@ -381,7 +386,7 @@ class DeltaStorageManager:
                 hint="VACUUM may have removed it; read a later version.",
             ) from e
         except (delta_errors.DeltaError, pa.ArrowException, OSError) as e:
-            access = access_error(e, table=name, uri=table.table_uri, root=self.root)
+            access = access_error(e, table=name, path=table.table_uri, root=self.root)
             raise access or StorageError(f"Reading table {name!r} failed: {_first_line(e)}") from e
 
     def read_pandas(
@@ -604,7 +609,7 @@ class DeltaStorageManager:
 
     def _translated(self, name: str, e: Exception) -> Exception:
         """The NeuroLake error for delta-rs error ``e`` on table ``name``."""
-        access = access_error(e, table=name, uri=location.join(self.root, name), root=self.root)
+        access = access_error(e, table=name, path=location.join(self.root, name), root=self.root)
         if access is not None:
             return access
         if isinstance(e, delta_errors.TableNotFoundError):
@@ -632,7 +637,7 @@ class DeltaStorageManager:
         except delta_errors.TableNotFoundError:
             return None
         except (delta_errors.DeltaError, OSError) as e:
-            access = access_error(e, table=uri.rsplit("/", 1)[-1], uri=uri, root=self.root)
+            access = access_error(e, table=uri.rsplit("/", 1)[-1], path=uri, root=self.root)
             raise access or StorageError(f"Cannot open the Delta table at {uri}: {_first_line(e)}") from e
 
     def _not_found(self, name: str) -> TableNotFoundError:
@@ -649,7 +654,12 @@ class DeltaStorageManager:
         if not self.is_remote:
             if not os.path.isdir(self.root):
                 return []
-            return [e.name for e in os.scandir(self.root) if e.is_dir()]
+            try:
+                return [e.name for e in os.scandir(self.root) if e.is_dir()]
+            except OSError as e:
+                raise access_error(e, path=self.root, root=self.root) or StorageError(
+                    f"Cannot list the lakehouse root {self.root}: {e.strerror or e}."
+                ) from e
         fs = PyFileSystem(DeltaStorageHandler(self.root, self._delta_options))
         try:
             infos = fs.get_file_info(FileSelector("", recursive=False, allow_not_found=True))

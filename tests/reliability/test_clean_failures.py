@@ -151,3 +151,15 @@ def test_a_failed_create_leaves_no_table_folder(tmp_path: Path) -> None:
         ingest_file(storage, durations, "durations")
     assert not (tmp_path / "lake" / "durations").exists()
     assert storage.list_tables() == []
+
+
+def test_an_unreadable_lakehouse_root_is_named(tmp_path: Path) -> None:
+    root = tmp_path / "lake"
+    root.mkdir()
+    root.chmod(0)
+    try:
+        require_file_modes_to_bind(root)
+        run = run_cli(tmp_path / "home", "tables", obey_file_modes=True, NEUROLAKE_STORAGE__ROOT=str(root))
+        assert_one_clear_error(run, f"Permission denied on the lakehouse root {root}")
+    finally:
+        root.chmod(0o755)
