@@ -7,6 +7,7 @@ backoff; data that does not fit a table is refused before anything is written.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -45,7 +46,7 @@ from neurolake.storage.commits import (
 from neurolake.storage.data import GuardedReader, as_arrow, conform, materialize, refuse_duplicate_keys
 from neurolake.storage.failures import access_error
 from neurolake.storage.names import did_you_mean, name_problem, validate_table_name
-from neurolake.storage.orphans import partial_files, remove_files
+from neurolake.storage.orphans import partial_files, remove_files, unreferenced_files
 from neurolake.storage.registry import CatalogRegistry
 from neurolake.storage.schema import cast_table, conform_schema, delta_compatible, require_columns, to_arrow_schema
 from neurolake.storage.sql import literal, quote_identifier
@@ -451,6 +452,9 @@ class DeltaStorageManager:
         """
         if retention_hours < 0:
             raise StorageInputError("retention_hours cannot be negative.")
+        folder = self.table_uri(name)
+        if not self.is_remote and os.path.isdir(folder) and not self._is_delta_table(folder):
+            return self._vacuum_uncommitted(folder, retention_hours, dry_run)
         files: list[str] = []
 
         def vacuum() -> int:
@@ -474,11 +478,18 @@ class DeltaStorageManager:
             self._commit(name, vacuum)
         if self.is_remote:  # an unfinished S3 upload leaves no object behind
             return files
-        folder = self.table_uri(name)
         partial = partial_files(folder, older_than_hours=retention_hours)
         if not dry_run:
             remove_files(folder, partial)
         return files + partial
+
+    def _vacuum_uncommitted(self, folder: str, retention_hours: int, dry_run: bool) -> list[str]:
+        """Vacuum a table folder no commit ever reached (a failed create): every file is unreferenced."""
+        files = unreferenced_files(folder, older_than_hours=retention_hours)
+        if not dry_run:
+            remove_files(folder, files)
+            _remove_empty_folders(folder)
+        return files
 
     def drop_table(self, name: str) -> None:
         """Delete table ``name`` (every version and file) and its catalog row."""
@@ -677,9 +688,19 @@ class DeltaStorageManager:
 
 
 def _remove_if_never_committed(folder: str) -> None:
-    """Remove a folder a failed create left behind, unless some writer has committed to it."""
-    if os.path.isdir(folder) and not os.path.exists(os.path.join(folder, "_delta_log")):
-        shutil.rmtree(folder, ignore_errors=True)
+    """Remove the empty folder a failed create left behind.
+
+    A folder with files is kept: they may be another writer's, about to be committed; once
+    they are older than the retention, ``vacuum`` removes them.
+    """
+    with contextlib.suppress(OSError):
+        os.rmdir(folder)
+
+
+def _remove_empty_folders(folder: str) -> None:
+    for parent, _, _ in sorted(os.walk(folder), key=lambda entry: -len(entry[0])):
+        with contextlib.suppress(OSError):
+            os.rmdir(parent)
 
 
 def _first_line(error: BaseException) -> str:

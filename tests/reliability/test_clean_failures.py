@@ -143,6 +143,19 @@ def test_an_unreadable_table_folder_is_named(tmp_path: Path) -> None:
         locked.chmod(0o755)
 
 
+def test_vacuum_frees_a_folder_no_commit_reached(tmp_path: Path) -> None:
+    storage = DeltaStorageManager(str(tmp_path / "lake"), Catalog(f"sqlite:///{tmp_path / 'c.db'}"))
+    folder = tmp_path / "lake" / "halfway"
+    folder.mkdir(parents=True)
+    (folder / "part-00000-abc-c000.snappy.parquet").write_bytes(b"PAR1 whole but never committed")
+    (folder / "part-00001-abc-c000.snappy.parquet#1").write_bytes(b"PAR1 half")
+    assert storage.vacuum("halfway", retention_hours=1) == []
+    left = storage.vacuum("halfway", retention_hours=0)
+    assert left == ["part-00000-abc-c000.snappy.parquet", "part-00001-abc-c000.snappy.parquet#1"]
+    assert storage.vacuum("halfway", retention_hours=0, dry_run=False) == left
+    assert not folder.exists()
+
+
 def test_a_failed_create_leaves_no_table_folder(tmp_path: Path) -> None:
     storage = DeltaStorageManager(str(tmp_path / "lake"), Catalog(f"sqlite:///{tmp_path / 'c.db'}"))
     durations = tmp_path / "durations.parquet"
