@@ -12,10 +12,11 @@ from neurolake.catalog import Catalog
 from neurolake.catalog.repositories import tables as tables_repo
 from neurolake.storage import DeltaStorageManager
 from neurolake.storage.ingest import detect_format, ingest_file
+from neurolake.storage.names import name_problem
 
 #: Extensions the chat turns into tables (the ingest reads these formats).
 SUPPORTED_EXTENSIONS = (".csv", ".tsv", ".parquet", ".pq", ".jsonl", ".ndjson")
-_MAX_NAME = 60
+_MAX_NAME = 56  # room for a "t_" prefix and a "_NN" suffix within 63 characters
 
 
 def is_table_file(name: str) -> bool:
@@ -25,8 +26,8 @@ def is_table_file(name: str) -> bool:
 def table_name_for(file_name: str, existing: Collection[str]) -> str:
     """A new table's name from the file's: ``Sales 2024.csv`` -> ``sales_2024`` (``_2``... if taken)."""
     base = re.sub(r"[^0-9a-z]+", "_", Path(file_name).stem.lower()).strip("_")[:_MAX_NAME] or "upload"
-    if base[0].isdigit():
-        base = "t_" + base  # a table name starts with a letter
+    if name_problem(base) is not None:
+        base = "t_" + base  # a digit first, or a reserved SQL word such as "select"
     name, counter = base, 1
     while name in existing:
         counter += 1
@@ -56,6 +57,5 @@ def ingest_upload(storage: DeltaStorageManager, catalog: Catalog, path: str | Pa
     with catalog.session() as session:
         found = tables_repo.get_table(session, table)
         columns = tuple(ColumnSummary(c.name, c.type, c.description) for c in found.columns) if found else ()
-        version = found.current_version if found else result.version
-    summary = TableSummary(name=table, rows=result.rows, version=version, columns=columns)
+    summary = TableSummary(name=table, rows=result.rows, version=result.version, columns=columns)
     return UploadResult(file_name=file_name, table=summary, rows=result.rows)

@@ -50,6 +50,12 @@ class SchemaMismatchError(StorageError, ValueError):
     status_code = 400
 
 
+class StorageAccessError(StorageError):
+    """The disk under the lakehouse refused: full, read-only, or permission denied."""
+
+    status_code = 503
+
+
 class CommitConflictError(StorageError):
     """Another writer committed first and retries ran out; nothing was written."""
 

@@ -26,9 +26,22 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, default=str)
 
 
-def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
-    """Configure the root ``neurolake`` logger once; later calls replace the handler."""
+#: ``extra=`` for a record about an error that is also raised to the caller, who shows it.
+REPORTED = {"reported_to_caller": True}
+
+
+def _not_reported(record: logging.LogRecord) -> bool:
+    return not getattr(record, "reported_to_caller", False)
+
+
+def configure_logging(level: str = "INFO", fmt: str = "text", *, hide_reported: bool = False) -> None:
+    """Configure the root ``neurolake`` logger once; later calls replace the handler.
+
+    ``hide_reported`` (the CLI) leaves out records of errors the caller shows itself anyway.
+    """
     handler = logging.StreamHandler(sys.stderr)
+    if hide_reported:
+        handler.addFilter(_not_reported)
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:

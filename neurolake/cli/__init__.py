@@ -13,6 +13,7 @@ from rich.console import Console
 
 from neurolake.cli import admin, ask, cache, chat, pipelines, prompts, query, serve, stats, storage
 from neurolake.cli.context import state
+from neurolake.cli.native_output import panics_kept_off_the_terminal
 from neurolake.errors import NeuroLakeError
 
 app = typer.Typer(
@@ -24,11 +25,18 @@ app = typer.Typer(
 )
 
 
+#: Commands that run until stopped: their native output must stream, not be held back.
+_LONG_RUNNING = frozenset({"serve", "chat"})
+
+
 @app.callback()
 def _root(
+    ctx: typer.Context,
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log at DEBUG level."),
 ) -> None:
     state.verbose = verbose
+    if ctx.invoked_subcommand not in _LONG_RUNNING:
+        ctx.with_resource(panics_kept_off_the_terminal())
 
 
 for module in (admin, storage, query, ask, cache, prompts, serve, pipelines, chat, stats):
@@ -40,7 +48,8 @@ def main() -> None:
     try:
         app()
     except NeuroLakeError as e:
-        Console(stderr=True).print(f"[bold red]Error:[/] {e}", highlight=False)
+        # soft_wrap: the error stays one line however narrow the terminal.
+        Console(stderr=True, soft_wrap=True).print(f"[bold red]Error:[/] {e}", highlight=False)
         sys.exit(1)
     finally:
         state.close()

@@ -26,7 +26,7 @@ class CliState:
             settings = self.settings
             # The CLI's own output is the result; logs stay quiet unless asked for with -v.
             level = "DEBUG" if self.verbose else max(settings.log.level, "WARNING", key=_LEVELS.index)
-            configure_logging(level, settings.log.format)
+            configure_logging(level, settings.log.format, hide_reported=True)
             self._platform = NeuroLake.from_settings(settings)
         return self._platform
 

@@ -125,7 +125,8 @@ def tables(
     """List the lakehouse tables with their version, rows and size."""
     console = Console()  # per command: reads the terminal width when it runs
     storage = state.platform.storage
-    storage.discover()  # registers tables written by other tools, repairs lagging rows
+    survey = storage.survey()  # registers tables written by other tools, repairs lagging rows
+    present = set(survey.tables)
     with storage.catalog.session() as session:
         rows: list[dict[str, Any]] = [
             {
@@ -137,8 +138,10 @@ def tables(
                 "description": t.description,
             }
             for t in tables_repo.list_tables(session)
-            if t.location == location.join(storage.root, t.name)  # only this lakehouse's tables
+            # Only this lakehouse's tables, and none of the folders the survey skipped.
+            if t.location == location.join(storage.root, t.name) and t.name in present
         ]
+    _report_skipped(survey.skipped)
     if output == "json":
         typer.echo(json.dumps(rows))
         return
@@ -155,6 +158,13 @@ def tables(
             ", ".join(row["partition_by"]),
         )
     console.print(table)
+
+
+def _report_skipped(skipped: dict[str, str]) -> None:
+    """Name each folder that is not a usable table, on stderr (stdout stays the listing)."""
+    errors = Console(stderr=True, soft_wrap=True)
+    for folder, reason in sorted(skipped.items()):
+        errors.print(f"[yellow]Skipped[/] {folder!r}: {reason}", highlight=False)
 
 
 def describe(table: str = typer.Argument(..., help="Table to describe.")) -> None:

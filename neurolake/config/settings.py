@@ -179,6 +179,9 @@ class EngineSettings(BaseModel):
     memory_limit: str = Field("4g", description="DuckDB memory limit")
     threads: int | None = Field(None, ge=1, description="DuckDB threads; default all cores")
     optimizer_enabled: bool = Field(True, description="Run the query optimizer before execution")
+    max_sql_chars: int = Field(100_000, ge=1, description="Longest SQL text accepted, in characters")
+    # Past ~250 the parser itself runs out of stack; the cap keeps the check meaningful.
+    max_sql_depth: int = Field(100, ge=1, le=200, description="Deepest parenthesis nesting accepted in SQL")
 
     _mem = field_validator("memory_limit")(classmethod(lambda cls, v: _check_memory(v)))
 

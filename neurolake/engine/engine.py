@@ -26,6 +26,7 @@ from neurolake.engine.execution import HistoryWriter, QueryExecution, RunningQue
 from neurolake.engine.hooks import OptimizerHook, ResultCache
 from neurolake.engine.optimization import StatementOptimizer, default_optimizer
 from neurolake.engine.params import Params, bind_parameters
+from neurolake.engine.parsing import SqlLimits
 from neurolake.engine.plan import PlannedTable, QueryPlan
 from neurolake.engine.result import QueryMetrics, QueryResult
 from neurolake.engine.safety import StatementKind, require_permission
@@ -70,7 +71,11 @@ class NeuroLakeEngine:
         self.storage = storage
         self.config: EngineSettings = settings.engine if settings is not None else EngineSettings()
         self.backend = backend or _duckdb_backend(storage, self.config, settings)
-        self._preparer = StatementPreparer(dialect=self.backend.dialect, cache_size=statement_cache_size)
+        self._preparer = StatementPreparer(
+            dialect=self.backend.dialect,
+            cache_size=statement_cache_size,
+            limits=SqlLimits(self.config.max_sql_chars, self.config.max_sql_depth),
+        )
         self.optimizer = optimizer if optimizer is not None else default_optimizer(self.config.optimizer_enabled)
         self.optimize_by_default = self.config.optimizer_enabled and self.optimizer.enabled
         self._optimizer = StatementOptimizer(self.optimizer, self._preparer, dialect=self.backend.dialect)

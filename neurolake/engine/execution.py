@@ -36,6 +36,7 @@ from neurolake.errors import (
     TableNotFoundError,
     VersionNotFoundError,
 )
+from neurolake.logging import REPORTED
 from neurolake.observability.metrics import METRICS
 
 if TYPE_CHECKING:
@@ -130,9 +131,13 @@ class QueryExecution:
             log.info("query %s finished in %.1f ms: %s rows", self.query_id, duration, self.rows)
         elif isinstance(error, NeuroLakeError) and error.status_code < 500:
             # The caller's mistake (bad SQL, refused statement): the message says it all.
-            log.warning("query %s %s: %s", self.query_id, status_of(error), error)
+            log.warning("query %s %s: %s", self.query_id, status_of(error), error, extra=REPORTED)
         else:
-            log.error("query %s failed after %.1f ms: %s", self.query_id, duration, error, exc_info=error)
+            # A NeuroLakeError's message already names the problem; only a surprise needs its trace.
+            surprise = None if isinstance(error, NeuroLakeError) else error
+            log.error(
+                "query %s failed after %.1f ms: %s", self.query_id, duration, error, exc_info=surprise, extra=REPORTED
+            )
         if error is None or isinstance(error, Exception):
             self._record(duration, error)
             METRICS.query(

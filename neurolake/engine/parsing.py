@@ -8,6 +8,9 @@ request are refused; statements sqlglot cannot parse but whose first keyword cha
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 import sqlglot
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
@@ -31,14 +34,50 @@ _STATE_CHANGING_KEYWORDS = frozenset(
 )  # fmt: skip
 
 
-def parse_statement(sql: str) -> exp.Expr:
+# Quoted strings, quoted names and comments (whose parentheses do not nest), or one parenthesis.
+_NESTING_TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/|[()]", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class SqlLimits:
+    """How long and how deeply nested SQL text may be before it is parsed at all."""
+
+    max_chars: int = 100_000
+    max_depth: int = 100
+
+
+def check_limits(sql: str, limits: SqlLimits) -> None:
+    """Refuse SQL longer or more deeply nested than ``limits``, with a cheap scan (no parsing).
+
+    The parser recurses once per nesting level, so over-deep text would exhaust its stack.
+    """
+    if len(sql) > limits.max_chars:
+        raise QueryValidationError(
+            f"The query is {len(sql):,} characters long; the limit is {limits.max_chars:,}.",
+            hint="Shorten it, or raise NEUROLAKE_ENGINE__MAX_SQL_CHARS.",
+        )
+    depth = 0
+    for token in _NESTING_TOKENS.finditer(sql):
+        if token.group() == "(":
+            depth += 1
+            if depth > limits.max_depth:
+                raise QueryValidationError(
+                    f"The query nests parentheses more than {limits.max_depth} deep.",
+                    hint="Flatten it (a WITH clause names a subquery once), or raise NEUROLAKE_ENGINE__MAX_SQL_DEPTH.",
+                )
+        elif token.group() == ")":
+            depth = max(depth - 1, 0)
+
+
+def parse_statement(sql: str, limits: SqlLimits = SqlLimits()) -> exp.Expr:
     """The single statement in ``sql``.
 
-    Raises QueryValidationError for empty or malformed SQL (with line and column) and
-    PermissionDeniedError for more than one statement.
+    Raises QueryValidationError for empty, over-long, over-deep or malformed SQL (with line
+    and column) and PermissionDeniedError for more than one statement.
     """
     if not sql or not sql.strip():
         raise QueryValidationError("The query is empty.", hint="Write one SQL statement, e.g. SELECT 1.")
+    check_limits(sql, limits)
     try:
         trees = [tree for tree in sqlglot.parse(sql, read=DIALECT) if tree is not None]
     except ParseError as e:
@@ -46,6 +85,8 @@ def parse_statement(sql: str) -> exp.Expr:
         raise syntax_error(e) from e
     except TokenError as e:
         raise QueryValidationError(f"Syntax error: {e}.") from e
+    except RecursionError as e:  # nesting of another kind than parentheses
+        raise QueryValidationError("The query is nested too deeply to read.", hint="Flatten it.") from e
     if not trees:
         raise QueryValidationError("The query is empty.", hint="Write one SQL statement, e.g. SELECT 1.")
     if len(trees) > 1:

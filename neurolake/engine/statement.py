@@ -20,7 +20,7 @@ from typing import Generic, TypeVar
 
 from sqlglot import exp
 
-from neurolake.engine.parsing import DIALECT, explained_sql, parse_statement
+from neurolake.engine.parsing import DIALECT, SqlLimits, explained_sql, parse_statement
 from neurolake.engine.plan import OPTIMIZER_OFF, OptimizerReport
 from neurolake.engine.safety import StatementKind, classify, statement_label
 from neurolake.engine.snapshots import VersionSpec
@@ -153,8 +153,9 @@ class StatementPreparer:
     (normalized SQL and table shapes); ``clear`` forgets both.
     """
 
-    def __init__(self, *, dialect: str, cache_size: int = 256) -> None:
+    def __init__(self, *, dialect: str, cache_size: int = 256, limits: SqlLimits = SqlLimits()) -> None:
         self.dialect = dialect
+        self.limits = limits
         # Markers are unguessable, so no user text can collide with one.
         self._marker_prefix = f"__nl_{secrets.token_hex(6)}_"
         # How the dialect quotes an identifier, e.g. "{}" or `{}` (markers need no escaping).
@@ -190,7 +191,7 @@ class StatementPreparer:
     def _prepare(self, sql: str) -> PreparedStatement:
         inner_sql = explained_sql(sql)
         if inner_sql is None:
-            tree = parse_statement(sql)
+            tree = parse_statement(sql, self.limits)
             inner_sql = explained_sql(sql, tree)
         if inner_sql is not None:
             inner = self.prepare(inner_sql)

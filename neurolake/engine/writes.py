@@ -23,6 +23,8 @@ from neurolake.storage.names import did_you_mean
 if TYPE_CHECKING:
     from neurolake.storage import DeltaStorageManager
 
+#: What a write did: the table, the rows it touched, and the version its own commit produced.
+_Written = tuple[str, int, int]
 #: Runs a prepared query with bound parameters and returns every row.
 RunQuery = Callable[[PreparedStatement, BoundParams, dict[str, Any]], pa.Table]
 
@@ -53,13 +55,13 @@ class WriteRunner:
             StatementKind.UPDATE: self._update,
             StatementKind.MERGE: self._merge,
         }
-        name, rows = handlers[statement.kind](statement, bound, values, run_query)
+        name, rows, version = handlers[statement.kind](statement, bound, values, run_query)
         return pa.table(
             {
                 "operation": [statement.label],
                 "table": [name],
                 "rows_affected": pa.array([rows], pa.int64()),
-                "version": pa.array([self.storage.current_version(name)], pa.int64()),
+                "version": pa.array([version], pa.int64()),
             }
         )
 
@@ -67,7 +69,7 @@ class WriteRunner:
 
     def _insert(
         self, statement: PreparedStatement, bound: BoundParams, values: dict[str, Any], run_query: RunQuery
-    ) -> tuple[str, int]:
+    ) -> _Written:
         tree = statement.tree
         if tree.args.get("conflict") or tree.args.get("alternative") or tree.args.get("overwrite"):
             raise QueryValidationError(
@@ -90,12 +92,11 @@ class WriteRunner:
             data = data.rename_columns(columns)
         else:
             _check_known(data.column_names, schema, name)
-        self.storage.write_table(data, name, mode="append")
-        return name, data.num_rows
+        return name, data.num_rows, self.storage.write_table(data, name, mode="append")
 
     def _delete(
         self, statement: PreparedStatement, bound: BoundParams, values: dict[str, Any], run_query: RunQuery
-    ) -> tuple[str, int]:
+    ) -> _Written:
         tree = statement.tree
         if tree.args.get("using"):
             raise QueryValidationError("DELETE ... USING is not supported; use a WHERE condition on the table.")
@@ -105,11 +106,12 @@ class WriteRunner:
         where = tree.args.get("where")
         literals = _Literals(bound)
         predicate = _delta_sql(where.this, table, schema, name, literals) if where is not None else "TRUE"
-        return name, self.storage.delete(name, predicate)
+        deleted = self.storage.delete(name, predicate)
+        return name, deleted["deleted"], deleted["version"]
 
     def _update(
         self, statement: PreparedStatement, bound: BoundParams, values: dict[str, Any], run_query: RunQuery
-    ) -> tuple[str, int]:
+    ) -> _Written:
         tree = statement.tree
         if tree.args.get("from_") or tree.args.get("from"):
             raise QueryValidationError("UPDATE ... FROM is not supported; use MERGE to update from other rows.")
@@ -126,11 +128,12 @@ class WriteRunner:
             assignments[column] = _delta_sql(item.expression, table, schema, name, literals)
         where = tree.args.get("where")
         predicate = _delta_sql(where.this, table, schema, name, literals) if where is not None else None
-        return name, self.storage.update(name, assignments, predicate)
+        updated = self.storage.update(name, assignments, predicate)
+        return name, updated["updated"], updated["version"]
 
     def _merge(
         self, statement: PreparedStatement, bound: BoundParams, values: dict[str, Any], run_query: RunQuery
-    ) -> tuple[str, int]:
+    ) -> _Written:
         tree = statement.tree
         table = tree.this
         name = _target_name(table)
@@ -139,7 +142,7 @@ class WriteRunner:
         assert statement.inner is not None
         data = run_query(statement.inner, _inner_params(statement.inner, bound, values), values)
         counts = self.storage.merge(data, name, on=keys)
-        return name, counts.get("inserted", 0) + counts.get("updated", 0)
+        return name, counts["inserted"] + counts["updated"], counts["version"]
 
     def _schema(self, name: str) -> pa.Schema:
         return pa.schema(self.storage.open_table(name).schema().to_arrow())

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from neurolake.errors import NeuroLakeError
 from neurolake.pipelines.schedule import validate_cron
+from neurolake.storage.names import validate_table_name
 
 WriteMode = Literal["append", "overwrite", "merge"]
 PipelineStatus = Literal["active", "paused"]
 NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,127}$"
-_TABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 
 
 class PipelineDefinitionError(NeuroLakeError, ValueError):
@@ -23,9 +22,8 @@ class PipelineDefinitionError(NeuroLakeError, ValueError):
 
 
 def _check_table(value: str | None) -> str | None:
-    if value is not None and not _TABLE.match(value):
-        raise ValueError(f"{value!r} is not a table name (letters, digits and _, starting with a letter or _)")
-    return value
+    # The storage's own rule, so a pipeline cannot be created that could never write.
+    return validate_table_name(value) if value is not None else None
 
 
 def _check_cron(value: str | None) -> str | None:

@@ -97,7 +97,7 @@ class PipelineRunner:
                 hint="Aggregate or filter it, or split the pipeline.",
             )
         if mode == "merge":
-            self.storage.merge(result.table, target, on=list(definition.get("merge_keys") or []))
+            version = self.storage.merge(result.table, target, on=list(definition.get("merge_keys") or []))["version"]
         else:
-            self.storage.write_table(result.table, target, mode=mode)
-        return result.row_count, self.storage.current_version(target)
+            version = self.storage.write_table(result.table, target, mode=mode)
+        return result.row_count, version

@@ -8,7 +8,9 @@ must see the winner's rows), waiting a little longer each time.
 from __future__ import annotations
 
 import logging
+import os
 import random
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -25,6 +27,17 @@ T = TypeVar("T")
 
 _BASE_DELAY_S = 0.05
 _MAX_DELAY_S = 2.0
+#: Keys NeuroLake adds to each commit's info: which process wrote it, and a per-write id.
+WRITER_KEY = "neurolake.writer"
+COMMIT_ID_KEY = "neurolake.commit_id"
+
+
+def commit_metadata(commit_id: str | None = None) -> dict[str, str]:
+    """What a commit records about its writer (``host:pid``), and ``commit_id`` when given."""
+    metadata = {WRITER_KEY: f"{socket.gethostname()}:{os.getpid()}"}
+    if commit_id is not None:
+        metadata[COMMIT_ID_KEY] = commit_id
+    return metadata
 
 
 def backoff_delay(attempt: int) -> float:
@@ -32,14 +45,23 @@ def backoff_delay(attempt: int) -> float:
     return min(_MAX_DELAY_S, _BASE_DELAY_S * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
 
 
-def run_with_retries(operation: Callable[[], T], *, table: str, retries: int) -> T:
-    """Run ``operation``; on a lost commit race re-run it up to ``retries`` times."""
+def run_with_retries(operation: Callable[[], T], *, table: str, retries: int, rerunnable: bool = True) -> T:
+    """Run ``operation``; on a lost commit race re-run it up to ``retries`` times.
+
+    ``rerunnable=False`` (a one-pass stream) is never re-run, and the error says so.
+    """
     attempt = 0
     while True:
         try:
             return operation()
         except CommitFailedError as e:
             attempt += 1
+            if not rerunnable:
+                raise CommitConflictError(
+                    f"Another writer committed to table {table!r} first, and this write was a stream "
+                    "that cannot be read twice, so it was not re-run. Nothing was written by this call.",
+                    hint="Try again, or hand the data over in a form that can be re-read.",
+                ) from e
             if attempt > retries:
                 raise CommitConflictError(
                     f"Another writer kept committing to table {table!r}; gave up after "

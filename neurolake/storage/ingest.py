@@ -293,29 +293,69 @@ def ingest_file(
         raise IngestError(f"{source.name} is empty (0 bytes).", hint=_UNCHANGED)
     storage.table_uri(table)  # validates the name before any reading
     fmt = file_format or detect_format(source)
-    ingestor = FileIngestor(storage, source, table, fmt)
-    schema, batches = ingestor.open(on_read)
-    ingestor.check_header(schema.names, allow_new_columns=evolve, key=keys)
-    target = delta_compatible(schema)
-    guarded = GuardedReader(target, _checked(batches, target, source, table))
+    opened = _OpenedFile(storage, source, table, fmt, evolve=evolve, key=keys, on_read=on_read)
+    schema_mode: Literal["merge"] | None = "merge" if evolve else None
     try:
         if mode == "merge":
-            data = guarded.reader.read_all()
+            data = opened.open().read_all()
             _require_rows(data.num_rows, source)
-            counts = storage.merge(data, table, on=keys, schema_mode="merge" if evolve else None)
-            return IngestResult(table, str(source), fmt, mode, data.num_rows, storage.current_version(table), **counts)
-        counted = _RowCounter(guarded.reader)
-        version = storage.write_table(counted.reader, table, mode=mode, schema_mode="merge" if evolve else None)
+            counts = storage.merge(data, table, on=keys, schema_mode=schema_mode)
+            return IngestResult(table, str(source), fmt, mode, data.num_rows, **counts)
+        opened.open()  # a file that does not fit fails here, before any commit is tried
+        # Handing over the opener lets a write that lost a commit race read the file again.
+        version = storage.write_table(opened.reopen, table, mode=mode, schema_mode=schema_mode)
     except Exception as e:
         # The reader's own error (malformed row, empty file) explains more than delta-rs's text.
-        if guarded.error is not None and guarded.error is not e:
+        guarded = opened.guarded
+        if guarded is not None and guarded.error is not None and guarded.error is not e:
             raise guarded.error from None
         if isinstance(e, pa.ArrowException):
             raise _malformed(source, e) from e
         if isinstance(e, SchemaMismatchError):
             raise IngestError(f"{source.name}: {e.message}", hint=_UNCHANGED) from e
         raise
-    return IngestResult(table, str(source), fmt, mode, counted.rows, version)
+    return IngestResult(table, str(source), fmt, mode, opened.rows, version)
+
+
+class _OpenedFile:
+    """The file as a checked stream for ``table``, which can be opened again for a retried write."""
+
+    def __init__(
+        self,
+        storage: DeltaStorageManager,
+        path: Path,
+        table: str,
+        fmt: FileFormat,
+        *,
+        evolve: bool,
+        key: Sequence[str],
+        on_read: ProgressCallback | None,
+    ) -> None:
+        self.storage, self.path, self.table, self.format = storage, path, table, fmt
+        self.evolve, self.key, self.on_read = evolve, key, on_read
+        self.guarded: GuardedReader | None = None
+        self._counter: _RowCounter | None = None
+        self._unused: pa.RecordBatchReader | None = None
+
+    @property
+    def rows(self) -> int:
+        return self._counter.rows if self._counter is not None else 0
+
+    def open(self) -> pa.RecordBatchReader:
+        """A fresh reader over the file, checked against the table as it is now."""
+        ingestor = FileIngestor(self.storage, self.path, self.table, self.format)
+        schema, batches = ingestor.open(self.on_read)
+        ingestor.check_header(schema.names, allow_new_columns=self.evolve, key=self.key)
+        target = delta_compatible(schema)
+        self.guarded = GuardedReader(target, _checked(batches, target, self.path, self.table))
+        self._counter = _RowCounter(self.guarded.reader)
+        self._unused = self._counter.reader
+        return self._unused
+
+    def reopen(self) -> pa.RecordBatchReader:
+        """The reader ``open`` made if nothing read it yet, else a new one."""
+        reader, self._unused = self._unused, None
+        return reader if reader is not None else self.open()
 
 
 def _require_rows(rows: int, path: Path) -> None:

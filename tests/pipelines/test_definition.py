@@ -17,7 +17,7 @@ BASE = {"name": "daily", "sql": "SELECT 1 AS x", "target_table": "t"}
         ({"question": "revenue by region"}, "exactly one of sql and question"),
         ({"mode": "merge"}, "merge needs merge_keys"),
         ({"merge_keys": ["id"]}, "only apply to mode merge"),
-        ({"target_table": "bad-name"}, "not a table name"),
+        ({"target_table": "bad-name"}, "not a valid table name"),
         ({"name": "has space"}, "pattern"),
         ({"schedule": "daily"}, "not a cron schedule"),
         ({"surprise": 1}, "Extra inputs"),

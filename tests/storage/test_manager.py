@@ -181,9 +181,9 @@ def test_a_bad_batch_late_in_a_stream_writes_nothing(manager: DeltaStorageManage
 
 
 def test_merge_upserts_and_counts(manager: DeltaStorageManager) -> None:
-    assert manager.merge(_people([1, 2]), "people", on="id") == {"inserted": 2, "updated": 0}
+    assert manager.merge(_people([1, 2]), "people", on="id") == {"inserted": 2, "updated": 0, "version": 0}
     result = manager.merge(_people([2, 3], ["TWO", "three"]), "people", on=["id"])
-    assert result == {"inserted": 1, "updated": 1}
+    assert result == {"inserted": 1, "updated": 1, "version": 1}
     rows = sorted(manager.read_table("people").to_pylist(), key=lambda r: r["id"])
     assert rows == [{"id": 1, "name": "p1"}, {"id": 2, "name": "TWO"}, {"id": 3, "name": "three"}]
 
@@ -192,7 +192,7 @@ def test_merge_on_quoted_multi_column_keys(manager: DeltaStorageManager) -> None
     first = pa.table({"Order ID": [1, 1], "line": [1, 2], "qty": [5, 6]})
     manager.merge(first, "lines", on=["Order ID", "line"])
     result = manager.merge(pa.table({"Order ID": [1], "line": [2], "qty": [60]}), "lines", on=["Order ID", "line"])
-    assert result == {"inserted": 0, "updated": 1}
+    assert result == {"inserted": 0, "updated": 1, "version": 1}
     assert sorted(manager.read_table("lines")["qty"].to_pylist()) == [5, 60]
 
 
@@ -210,16 +210,16 @@ def test_merge_with_new_column_needs_schema_mode(manager: DeltaStorageManager) -
     wider = pa.table({"id": [1], "name": ["one"], "vip": [True]})
     with pytest.raises(SchemaMismatchError):
         manager.merge(wider, "people", on="id")
-    assert manager.merge(wider, "people", on="id", schema_mode="merge") == {"inserted": 0, "updated": 1}
+    assert manager.merge(wider, "people", on="id", schema_mode="merge") == {"inserted": 0, "updated": 1, "version": 1}
     assert manager.read_table("people").to_pylist() == [{"id": 1, "name": "one", "vip": True}]
 
 
 def test_delete_and_update_return_counts(manager: DeltaStorageManager, catalog: Catalog) -> None:
     manager.write_table(pa.table({"id": [1, 2, 3], "price": [10.0, 20.0, 30.0], "tag": ["a", "b", "c"]}), "p")
 
-    assert manager.update("p", {"price": "price * 2", "tag": "'sale'"}, "id >= 2") == 2
-    assert manager.update("p", {"tag": None}, "id = 1") == 1
-    assert manager.delete("p", "price > 50") == 1
+    assert manager.update("p", {"price": "price * 2", "tag": "'sale'"}, "id >= 2") == {"updated": 2, "version": 1}
+    assert manager.update("p", {"tag": None}, "id = 1") == {"updated": 1, "version": 2}
+    assert manager.delete("p", "price > 50") == {"deleted": 1, "version": 3}
 
     rows = sorted(manager.read_table("p").to_pylist(), key=lambda r: r["id"])
     assert rows == [{"id": 1, "price": 10.0, "tag": None}, {"id": 2, "price": 40.0, "tag": "sale"}]
