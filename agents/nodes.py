@@ -21,10 +21,11 @@ from agents.services import RunContext
 from agents.state import ConversationState
 from neurolake.conversation import ConversationContext, PendingClarification, TurnRecord, Understanding
 from neurolake.conversation.charts import choose_chart
-from neurolake.conversation.clarify import NotAnAnswerError, from_intent
+from neurolake.conversation.clarify import NotAnAnswerError, from_intent, with_previews
 from neurolake.conversation.messages import friendly_error, summarize
 from neurolake.conversation.refine import SHARE_ALIAS
 from neurolake.intent.model import Intent, IntentKind, describe
+from neurolake.intent.readings import COMPARE_ROWS
 
 Update = dict[str, Any]
 NodeBody = Callable[[ConversationState, RunContext], Update]
@@ -89,7 +90,32 @@ def plan_of(state: ConversationState) -> SqlPlan:
 
 def _understand(state: ConversationState, ctx: RunContext) -> Update:
     context = ConversationContext.from_state(state.get("context"))
-    seen = ctx.agent.perceive(Perception(state["question"], context))
+    if state.get("typed_sql"):
+        seen = ctx.agent.services.manager.typed_sql(state["question"], can_write=ctx.agent.can_write)
+    else:
+        seen = ctx.agent.perceive(Perception(state["question"], context))
+    if seen.pending is not None:
+        seen.pending = _previewed(seen.pending, ctx)
+    update = _understood(seen)
+    if seen.command == "show_plan" and seen.sql:
+        # "show the query plan": the last answer's plan, nothing run.
+        plan = ctx.agent.optimize(SqlPlan(seen.question, seen.sql, "previous", seen.row_limit))
+        update["plan"] = plan.render() if plan is not None else None
+        update["table_versions"] = {t.name: t.version for t in plan.tables} if plan is not None else {}
+    return update
+
+
+def _previewed(pending: PendingClarification, ctx: RunContext) -> PendingClarification:
+    """Every option of a question back with its first rows (readings the parser ran have them)."""
+    agent = ctx.agent
+
+    def run(sql: str) -> Any:
+        return agent.services.engine.execute_sql(sql, limit=COMPARE_ROWS, user=agent.user, question=pending.question)
+
+    return with_previews(pending, agent.services.manager.sql_for, run)
+
+
+def _understood(seen: Understanding) -> Update:
     return {
         "intent": seen.intent.model_dump(mode="json") if seen.intent is not None else None,
         "command": seen.command,
@@ -103,6 +129,7 @@ def _understand(state: ConversationState, ctx: RunContext) -> Update:
         "examples": [[q, s] for q, s in seen.examples],
         "memory_id": seen.memory_id,
         "writes": seen.writes,
+        "notes": list(seen.notes),
         "message": seen.message,
         "error": seen.error,
     }
@@ -120,6 +147,8 @@ def _clarify(state: ConversationState, ctx: RunContext) -> Update:
     if chosen is None:
         return {"pending": None, "message": "All right, please rephrase the question.", "error": None}
     again = from_intent(chosen)
+    if again is not None:
+        again = _previewed(again, ctx)
     return {
         "intent": chosen.model_dump(mode="json"),
         "pending": again.to_state() if again is not None else None,
@@ -185,7 +214,7 @@ def _present(state: ConversationState, ctx: RunContext) -> Update:
     intent = Intent.model_validate(state["intent"]) if state.get("intent") else None
     measures = [m.alias for m in intent.measures] if intent is not None else []
     text = summarize(intent, ctx.result, row_limit=state.get("row_limit") or 100)
-    notes = [*(state.get("repairs") or [])]
+    notes = [*(state.get("notes") or []), *(state.get("repairs") or [])]
     if (state.get("refine") or {}).get("share_of_total") and SHARE_ALIAS in ctx.result.columns:
         notes.append(f"Each row's share of the total (in %) is in {SHARE_ALIAS}.")
     if state.get("source") == "memory":
@@ -195,6 +224,7 @@ def _present(state: ConversationState, ctx: RunContext) -> Update:
     return {
         "chart": choose_chart(ctx.result, measures=measures),
         "message": " ".join([text, *notes]),
+        "notes": notes,
     }
 
 
