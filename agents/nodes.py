@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage
@@ -23,6 +24,7 @@ from neurolake.conversation import ConversationContext, PendingClarification, Tu
 from neurolake.conversation.charts import choose_chart
 from neurolake.conversation.clarify import NotAnAnswerError, from_intent, with_previews
 from neurolake.conversation.messages import friendly_error, summarize
+from neurolake.conversation.periods import anchor_period
 from neurolake.conversation.refine import SHARE_ALIAS
 from neurolake.intent.model import Intent, IntentKind, describe
 from neurolake.intent.readings import COMPARE_ROWS
@@ -94,6 +96,7 @@ def _understand(state: ConversationState, ctx: RunContext) -> Update:
         seen = ctx.agent.services.manager.typed_sql(state["question"], can_write=ctx.agent.can_write)
     else:
         seen = ctx.agent.perceive(Perception(state["question"], context))
+        _anchor(seen, context, ctx)
     if seen.pending is not None:
         seen.pending = _previewed(seen.pending, ctx)
     update = _understood(seen)
@@ -103,6 +106,28 @@ def _understand(state: ConversationState, ctx: RunContext) -> Update:
         update["plan"] = plan.render() if plan is not None else None
         update["table_versions"] = {t.name: t.version for t in plan.tables} if plan is not None else {}
     return update
+
+
+def _anchor(seen: Understanding, context: ConversationContext | None, ctx: RunContext) -> None:
+    """A relative period ("what about last year?") read against the last answer and the data."""
+    if seen.intent is None or seen.intent.time_range is None or seen.sql is not None:
+        return
+    agent = ctx.agent
+
+    def data_range(column: str) -> tuple[Any, Any]:
+        table, _, name = column.rpartition(".")
+        sql = f'SELECT min("{name}"), max("{name}") FROM "{table}"'
+        first, last = agent.services.engine.execute_sql(sql, user=agent.user).rows[0]
+        return _day(first), _day(last)
+
+    previous = context.parsed if context is not None and seen.follow_up else None
+    seen.intent, note = anchor_period(seen.intent, previous, data_range)
+    if note:
+        seen.notes.append(note)
+
+
+def _day(value: Any) -> Any:
+    return value.date() if isinstance(value, datetime) else value
 
 
 def _previewed(pending: PendingClarification, ctx: RunContext) -> PendingClarification:

@@ -141,8 +141,10 @@ class ConversationManager:
             if handled is not None:
                 return handled
         previous = context.parsed if context is not None else None
-        intent = self.parser.parse(question, previous)
-        follow_up = previous is not None and intent != self.parser.parse(question)
+        fresh = self.parser.parse(question)
+        # A complete question of its own starts afresh: no filter or period of the last answer leaks in.
+        intent = fresh if previous is None or is_complete(question, fresh) else self.parser.parse(question, previous)
+        follow_up = intent != fresh
         out = Understanding(question, intent, row_limit=self.row_limit, follow_up=follow_up)
         if follow_up and context is not None:
             out.refine, out.row_limit = dict(context.refine), context.row_limit
@@ -209,7 +211,9 @@ class ConversationManager:
             elif command.kind == "show_sql":
                 out.message = f"This is the SQL of the last answer ({context.question!r}):\n{context.sql}"
             else:
-                out.message = f"This is the query plan of the last answer ({context.question!r}); nothing was run again."
+                out.message = (
+                    f"This is the query plan of the last answer ({context.question!r}); nothing was run again."
+                )
         elif command.kind == "more_rows":
             if intent.limit is not None:
                 out.intent = intent.model_copy(update={"limit": max(intent.limit * 2, intent.limit + 5)})
@@ -292,6 +296,24 @@ _SHARE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _FILLER = {"as", "a", "an", "the", "and", "now", "show", "it", "that", "this", "them", "what", "about", "please", "in"}
+
+
+#: How a message that builds on the last answer starts ("only Germany", "what about 2023").
+_FOLLOW_UP_START = re.compile(
+    r"^\s*(?:what|how)\s+about\b|^\s*(?:and|but|only|just|now|instead|also|same|then|for|by|per|in|as\s+of|"
+    r"without|except|excluding|exclude|limit|restrict|filter|sort|order|top|bottom|split|break|group|make|show\s+only)\b",
+    re.IGNORECASE,
+)
+
+
+def is_complete(question: str, fresh: Intent) -> bool:
+    """True when ``question`` read alone is a whole question (what to compute, from which table)
+    and does not start like a follow-up: it is answered as asked, not as an edit of the last answer."""
+    if _FOLLOW_UP_START.match(question) or fresh.kind in (IntentKind.UNKNOWN, IntentKind.SQL):
+        return fresh.kind is IntentKind.SQL
+    if fresh.needs_clarification:
+        return False
+    return bool(fresh.tables) and bool(fresh.measures or fresh.columns)
 
 
 def _has_own_question(text: str) -> bool:
