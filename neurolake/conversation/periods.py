@@ -69,11 +69,8 @@ def _unit_of(period: TimeRange) -> str | None:
         return "week"
     if start.day != 1:
         return None
-    for unit in ("year", "quarter", "month"):
-        if end == _shift(start, unit, 1) and (unit != "year" or start.month == 1):
-            if unit != "quarter" or start.month in (1, 4, 7, 10):
-                return unit
-    return None
+    aligned = {"year": start.month == 1, "quarter": start.month in (1, 4, 7, 10), "month": True}
+    return next((unit for unit, ok in aligned.items() if ok and end == _shift(start, unit, 1)), None)
 
 
 def _unit_start(day: date, unit: str) -> date:
