@@ -17,7 +17,8 @@ from app.escaping import code_block, escape_lines, escape_markdown, inline_code
 from app.labels import ColumnLabels
 from app.summary import single_value_markdown, summary_line
 from app.tables import ResultTable, result_table
-from neurolake.intent.model import Filter, Intent, describe
+from neurolake.conversation.missing import reading_label
+from neurolake.intent.model import Filter, Intent
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -205,7 +206,7 @@ def reading_words(intent: Mapping[str, Any] | None) -> str | None:
     parsed = parsed_intent(intent)
     if parsed is None or not parsed.tables:
         return None
-    return in_words(describe(parsed))
+    return in_words(reading_label(parsed))
 
 
 def parsed_intent(intent: Mapping[str, Any] | None) -> Intent | None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from neurolake.conversation.clarify import PendingClarification, apply_answer, from_intent
 from neurolake.conversation.columns import listing_clarification
 from neurolake.conversation.commands import ConversationCommand, read_command
-from neurolake.conversation.missing import missing_message
+from neurolake.conversation.missing import meaning_clarification, missing_message
 from neurolake.conversation.refine import can_share, refine_tree
 from neurolake.conversation.sorting import resort_intent, sort_intent
 from neurolake.conversation.turns import ThreadInfo, TurnRecord
@@ -163,7 +163,9 @@ class ConversationManager:
             return out
         if not follow_up:
             self._recall(out)
-        if out.sql is None:
+        if out.sql is None and intent.by_meaning and not follow_up:
+            out.pending = meaning_clarification(intent)
+        elif out.sql is None:
             out.pending = from_intent(intent) or (
                 None if follow_up else listing_clarification(intent, self.parser.schema())
             )

@@ -11,6 +11,8 @@ from __future__ import annotations
 import difflib
 from typing import TYPE_CHECKING
 
+from neurolake.conversation.clarify import REPHRASE, PendingClarification
+from neurolake.intent.model import Intent, describe
 from neurolake.intent.words import singular
 
 if TYPE_CHECKING:
@@ -68,3 +70,25 @@ def _table_outline(schema: SchemaInfo) -> list[str]:
         columns = [c.name for c in schema.tables[name].columns if c.role != "key" and not c.name.endswith("_id")]
         out.append(f"{name} ({', '.join(columns[:OFFERED])})" if columns else name)
     return out
+
+
+def meaning_clarification(intent: Intent) -> PendingClarification:
+    """A reading that took a word no table or column is named after as a similar one ("employees"
+    as customers): said, and asked about, never answered silently."""
+    words = " or ".join(f"'{w}'" for w in intent.by_meaning)
+    best = intent.model_copy(update={"by_meaning": [], "ambiguities": [], "confidence": 1.0})
+    reading = reading_label(best)
+    question = f"There is nothing called {words} in your data. The closest I found is {reading}: is that what you mean?"
+    return PendingClarification(
+        "confirm",
+        question,
+        [("1", reading), ("2", REPHRASE)],
+        {"1": best.model_dump(mode="json"), "2": None},
+        intent.model_dump(mode="json"),
+    )
+
+
+def reading_label(intent: Intent) -> str:
+    """The reading in words, a count named after what it counts ("number of customers")."""
+    words = describe(intent)
+    return words.replace("number of rows", f"number of {intent.tables[0]}") if intent.tables else words

@@ -4,6 +4,7 @@ follow-ups (relative periods, fresh questions, re-sorting the same rows), a cont
 from __future__ import annotations
 
 from agents import ConversationService
+from neurolake.conversation.missing import meaning_clarification
 from neurolake.platform import NeuroLake
 from tests.agents.conftest import gold, same_rows
 
@@ -81,3 +82,17 @@ def test_start_fresh_forgets_the_last_answer(service: ConversationService, threa
 
     assert service.manager.state_values(thread_id).get("context") is None
     assert service.ask(thread_id, "more rows").error == "no_context"
+
+
+def test_a_word_read_by_meaning_is_asked_about(service: ConversationService, thread_id: str) -> None:
+    reading = service.parser.parse("how many customers are there").model_copy(update={"by_meaning": ["employees"]})
+
+    pending = meaning_clarification(reading)
+
+    assert pending.question == (
+        "There is nothing called 'employees' in your data. The closest I found is number of customers: "
+        "is that what you mean?"
+    )
+    assert pending.public()["options"][1]["rephrase"] is True
+    chosen = service.manager.answer(pending, "1")
+    assert chosen is not None and chosen.by_meaning == [] and chosen.tables == ["customers"]
