@@ -120,9 +120,16 @@ def how_group(page: Any) -> Any:
     return trigger.locator("xpath=ancestor::div[@data-step-type='tool'][1]")
 
 
+def close_how_group(page: Any) -> None:
+    """Fold the last answer's "How I got this" group again (as a person first sees it)."""
+    trigger = page.locator(f'[id="step-{HOW_GROUP}"]').last
+    if trigger.get_attribute("aria-expanded") == "true":
+        trigger.click()
+
+
 def shown_sql(page: Any) -> str:
     """The SQL of the last answer, as its "How I got this" group shows it."""
-    return str(how_group(page).locator("pre code").last.inner_text())
+    return str(how_group(page).locator("pre code").last.inner_text()).strip()
 
 
 def cents(text: str) -> float:

@@ -20,7 +20,7 @@ from tests.app.test_browser import (
     ANSWER_TIMEOUT_MS,
     ask,
     cents,
-    how_group,
+    close_how_group,
     send,
     shown_rows,
     shown_sql,
@@ -39,6 +39,7 @@ def docs_screenshot(page: Any, name: str, *, height: int = 1400) -> None:
     """The page from the last question down, saved for docs/chat.md (only when asked for)."""
     if not os.environ.get(DOCS_SCREENSHOT_ENV):
         return
+    close_how_group(page)
     page.set_viewport_size({"width": 1280, "height": height})
     page.locator(USER).last.evaluate("m => m.scrollIntoView({block: 'start'})")
     page.wait_for_timeout(1000)  # plotly finishes drawing; nothing is asserted on time
@@ -66,7 +67,7 @@ def test_an_answer_reads_summary_chart_then_table_in_the_same_order(page: Any, r
     assert [cents(amount) for _, amount in rows] == sorted((cents(a) for _, a in rows), reverse=True)
     assert all(amount.count(".") == 1 and len(amount.split(".")[1]) == 2 for _, amount in rows)
     assert "SELECT" not in text  # the SQL waits in "How I got this"
-    how_group(page).locator('[id="step-How I got this"]').click()  # closed again for the picture
+    close_how_group(page)
     docs_screenshot(page, "chat-answer.png", height=1500)
 
     single = ask(page, "how many customers are there")
@@ -121,6 +122,8 @@ def test_last_year_after_2024_is_2023_and_sorting_keeps_the_rows(page: Any, run:
         c: v for c, v in expected.items() if c in dict(shown_rows(answer))
     }
     docs_screenshot(page, "chat-follow-up.png", height=1300)
+    answer.get_by_role("button", name=RESET_LABEL).click()
+    page.get_by_text("Starting fresh").wait_for()
 
     top = ask(page, "top 5 countries by revenue")
     top_rows = shown_rows(top)
@@ -129,9 +132,7 @@ def test_last_year_after_2024_is_2023_and_sorting_keeps_the_rows(page: Any, run:
     assert sorted(rows) == sorted(top_rows)  # the same five countries
     assert [cents(a) for _, a in rows] == sorted(cents(a) for _, a in rows)
     assert chart_labels(ascending) == [country for country, _ in rows]
-
-    ascending.get_by_role("button", name=RESET_LABEL).click()
-    page.get_by_text("Starting fresh").wait_for()
+    assert "2023" not in shown_sql(page)
 
 
 def test_commands_reach_the_engine_as_typed(page: Any, run: Any) -> None:
