@@ -30,12 +30,12 @@ from app.runtime import ChatRuntime
 from app.stats import parse_hours, stats_view
 from app.steps import finish_step, start_step
 from app.uploads import SUPPORTED_EXTENSIONS, UploadResult, ingest_upload, is_table_file
+from neurolake.conversation import Turn
 from neurolake.errors import NeuroLakeError
 
 if TYPE_CHECKING:
     from agents import ConversationService
     from neurolake.catalog import User
-    from neurolake.conversation import Turn
 
 log = logging.getLogger(__name__)
 Handler = TypeVar("Handler", bound=Callable[..., Awaitable[None]])
@@ -44,6 +44,7 @@ ASK_ACTION = "ask_question"
 CLARIFY_ACTION = "clarify"
 CLARIFY_OTHER_ACTION = "clarify_other"
 SOMETHING_ELSE = "Something else…"
+STILL_OPEN = "**Still open:** "
 RESET_ACTION = "reset_context"
 RESET_LABEL = "Start fresh"
 #: The collapsed group holding an answer's steps, SQL, plan, timings and versions.
@@ -132,9 +133,8 @@ class ChatHandlers:
         await self.send_settings()
         service = await self.service()
         pending = await asyncio.to_thread(service.pending, thread["id"])
-        if pending:
-            cl.user_session.set(_PENDING, pending)
-            await cl.Message(content=_pending_reminder(pending)).send()
+        if pending:  # asked again, buttons and all: it can still be answered or set aside
+            await self.clarify(Turn(thread_id=thread["id"], turn_id="", question="", clarification=pending), STILL_OPEN)
 
     async def send_settings(self) -> None:
         llm = self.runtime.settings.llm
@@ -280,7 +280,7 @@ class ChatHandlers:
             content="Starting fresh: the next question uses no earlier filters, period or time travel."
         ).send()
 
-    async def clarify(self, turn: Turn) -> None:
+    async def clarify(self, turn: Turn, prefix: str = "") -> None:
         """Ask back: each reading under its label with its first rows, one button per reading and
         one "Something else…". Nothing waits here: the message box stays usable, and a typed
         message either answers the question or abandons it for a new one (the service decides)."""
@@ -294,7 +294,7 @@ class ChatHandlers:
         ]
         actions.append(cl.Action(name=CLARIFY_OTHER_ACTION, payload={}, label=SOMETHING_ELSE))
         asked = clarification.get("question") or turn.message or "Which did you mean?"
-        question = clarification_markdown({**clarification, "question": asked, "options": options})
+        question = prefix + clarification_markdown({**clarification, "question": asked, "options": options})
         question += f"\n\n_{CLARIFY_HINT}_"
         cl.user_session.set(_PENDING, clarification)
         await cl.Message(content=question, actions=actions).send()
@@ -531,16 +531,6 @@ def _as_of_problem(catalog: Any, as_of: AsOf) -> str | None:
         latest = tables[as_of.table].version
         return f"{inline_code(as_of.table)} has versions 0 to {latest}; there is no version {as_of.version}."
     return None
-
-
-def _pending_reminder(pending: dict[str, Any]) -> str:
-    labels = [str(o.get("label")) for o in pending.get("options") or []]
-    text = "**Still open:** " + clarification_markdown({**pending, "question": pending.get("question") or ""})
-    if labels:
-        text += (
-            "\n\nAnswer with one of: " + ", ".join(escape_markdown(label) for label in labels) + ", or type another."
-        )
-    return text
 
 
 async def _send_upload_summary(result: UploadResult) -> None:

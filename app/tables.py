@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,8 +17,6 @@ from neurolake.engine.result import QueryResult
 
 #: Rows sent to the browser's table; the CSV download always has every row of the result.
 DISPLAY_ROWS = 1_000
-#: Significant digits a float keeps on screen (sums of prices otherwise end in ...0000001).
-FLOAT_DIGITS = 10
 
 
 @dataclass(frozen=True)
@@ -42,19 +39,6 @@ class ResultTable:
         if self.shown_rows < self.rows:
             line += f"; the table shows the first {self.shown_rows:,}, the CSV has all {self.rows:,}"
         return line
-
-
-def display_value(value: Any) -> Any:
-    """A JSON-ready value as the browser table should show it: text, a number or empty."""
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"  # the table prints nothing for JSON booleans
-    if isinstance(value, float):
-        return float(f"{value:.{FLOAT_DIGITS}g}") if math.isfinite(value) else str(value)
-    if isinstance(value, int):
-        return value
-    return json.dumps(value, ensure_ascii=False)  # lists and structs as their JSON text
 
 
 def display_columns(names: Sequence[str]) -> list[str]:

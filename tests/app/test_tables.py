@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date, datetime
 
-from app.labels import ColumnLabels
-from app.tables import display_columns, display_value, result_csv, result_table
+from app.labels import ColumnLabels, format_value
+from app.tables import display_columns, result_csv, result_table
 
 
 def test_every_row_and_value_of_a_small_result_is_shown(run) -> None:
@@ -75,10 +76,14 @@ def test_the_csv_keeps_precision_without_float_noise(run) -> None:
     assert text.splitlines()[1] == "6325152.75,0.3,1.23456789012"
 
 
-def test_display_value_keeps_large_and_odd_numbers_readable() -> None:
-    assert display_value(2**60) == 2**60
-    assert display_value(float("nan")) == "nan"
-    assert display_value(123456.78000000001) == 123456.78
+def test_values_are_written_by_kind() -> None:
+    assert format_value(2**60, "count") == f"{2**60:,}"
+    assert format_value(float("nan"), "number") == "nan"
+    assert format_value(123456.78000000001, "number") == "123,456.78"
+    assert format_value(1234.5, "money") == "1,234.50"
+    assert format_value(42, "key") == "42"
+    assert format_value(date(2024, 3, 1), "month") == "Mar 2024"
+    assert format_value(datetime(2024, 1, 1), "day") == "2024-01-01"
 
 
 def test_column_labels_are_unique_and_free_of_dots() -> None:
