@@ -26,6 +26,7 @@ from neurolake.conversation.clarify import NotAnAnswerError, from_intent, with_p
 from neurolake.conversation.messages import friendly_error, summarize
 from neurolake.conversation.periods import anchor_period
 from neurolake.conversation.refine import SHARE_ALIAS
+from neurolake.conversation.timetravel import pin_tables
 from neurolake.intent.model import Intent, IntentKind, describe
 from neurolake.intent.readings import COMPARE_ROWS
 
@@ -185,6 +186,11 @@ def _clarify(state: ConversationState, ctx: RunContext) -> Update:
 def _generate_sql(state: ConversationState, ctx: RunContext) -> Update:
     history = list(state.get("messages") or [])[-6:]
     plan = ctx.agent.reason(understanding(state), history)
+    as_of = state.get("as_of")
+    if as_of and plan.source != "typed":  # typed SQL says its own time travel
+        generator = ctx.agent.services.parser.generator()
+        plan.sql = pin_tables(plan.sql, as_of, generator)
+        plan.fallback_sql = pin_tables(plan.fallback_sql, as_of, generator) if plan.fallback_sql else None
     return {
         "sql": plan.sql,
         "source": plan.source,

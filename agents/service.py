@@ -143,16 +143,28 @@ class ConversationService:
         resume: str | None = None,
         user: User | None = None,
         typed_sql: bool = False,
+        as_of: dict[str, Any] | None = None,
     ) -> Iterator[TurnEvent]:
-        """Step events of one turn (a new question, or ``resume`` of a clarification), then the turn."""
-        for event in self._stream(thread_id, text, resume=resume, user=user, typed_sql=typed_sql):
+        """Step events of one turn (a new question, or ``resume`` of a clarification), then the turn.
+
+        ``as_of`` (``{"table", "version", "timestamp"}``) reads that table (every table when
+        ``table`` is None) at that point in the turn's SQL.
+        """
+        for event in self._stream(thread_id, text, resume=resume, user=user, typed_sql=typed_sql, as_of=as_of):
             if event.turn is not None:
                 turn = event.turn
                 METRICS.question(outcome_of(turn), text=turn.question, error=turn.error, message=turn.message)
             yield event
 
     def _stream(
-        self, thread_id: str, text: str | None, *, resume: str | None, user: User | None, typed_sql: bool = False
+        self,
+        thread_id: str,
+        text: str | None,
+        *,
+        resume: str | None,
+        user: User | None,
+        typed_sql: bool = False,
+        as_of: dict[str, Any] | None = None,
     ) -> Iterator[TurnEvent]:
         with self._lock(thread_id):
             try:
@@ -173,7 +185,7 @@ class ConversationService:
                         pass
                 turn_id = uuid.uuid4().hex[:12]
                 asked_at = datetime.now(UTC).isoformat()
-                start = new_turn(thread_id, turn_id, question, asked_at, typed_sql=typed_sql)
+                start = new_turn(thread_id, turn_id, question, asked_at, typed_sql=typed_sql, as_of=as_of)
                 yield from self._run(thread_id, start, user, question)
             except Exception:  # the caller always gets a turn
                 log.exception("conversation %s failed outside the graph", thread_id)
@@ -187,6 +199,7 @@ class ConversationService:
         resume: str | None = None,
         user: User | None = None,
         typed_sql: bool = False,
+        as_of: dict[str, Any] | None = None,
     ) -> AsyncIterator[TurnEvent]:
         """``stream`` for asyncio: the turn runs in a worker thread, events arrive as they happen."""
         loop = asyncio.get_running_loop()
@@ -194,7 +207,7 @@ class ConversationService:
 
         def produce() -> None:
             try:
-                for event in self.stream(thread_id, text, resume=resume, user=user, typed_sql=typed_sql):
+                for event in self.stream(thread_id, text, resume=resume, user=user, typed_sql=typed_sql, as_of=as_of):
                     loop.call_soon_threadsafe(queue.put_nowait, event)
             finally:
                 loop.call_soon_threadsafe(queue.put_nowait, None)

@@ -49,6 +49,8 @@ class ConversationState(TypedDict, total=False):
     question: str
     #: The question is SQL typed with ``/sql``: run as typed, never read by the parser.
     typed_sql: bool
+    #: ``/asof``: ``{"table", "version", "timestamp"}`` put on the turn's SQL (``pin_tables``).
+    as_of: dict[str, Any] | None
     asked_at: str
     steps: Annotated[list[str], log_steps]
     intent: dict[str, Any] | None
@@ -83,7 +85,13 @@ class ConversationState(TypedDict, total=False):
 
 
 def new_turn(
-    thread_id: str, turn_id: str, question: str, asked_at: str, *, typed_sql: bool = False
+    thread_id: str,
+    turn_id: str,
+    question: str,
+    asked_at: str,
+    *,
+    typed_sql: bool = False,
+    as_of: dict[str, Any] | None = None,
 ) -> ConversationState:
     """The input that starts a turn: every per-turn key reset."""
     return {
@@ -91,6 +99,7 @@ def new_turn(
         "turn_id": turn_id,
         "question": question,
         "typed_sql": typed_sql,
+        "as_of": as_of,
         "asked_at": asked_at,
         "steps": [],
         "intent": None,

@@ -221,9 +221,9 @@ class ChatHandlers:
         as_of = _as_of()
         answering = resume is not None or bool(cl.user_session.get(_PENDING))
         cl.user_session.set(_PENDING, None)
-        asked = text if text is None or answering or as_of is None else _with_as_of(text, as_of)
+        travel = as_of.to_dict() if as_of is not None and not answering else None
         async with cl.Step(name=HOW_GROUP, type="tool", show_input=False) as group:
-            turn = await self.stream(asked, resume=resume, typed_sql=typed_sql)
+            turn = await self.stream(text, resume=resume, typed_sql=typed_sql, as_of=travel)
             view = None
             if not turn.clarification:
                 view = await asyncio.to_thread(answer_view, turn, as_of=as_of.describe() if as_of else None)
@@ -236,13 +236,21 @@ class ChatHandlers:
             return
         await self.send_answer(turn, view)
 
-    async def stream(self, text: str | None, *, resume: str | None = None, typed_sql: bool = False) -> Turn:
+    async def stream(
+        self,
+        text: str | None,
+        *,
+        resume: str | None = None,
+        typed_sql: bool = False,
+        as_of: dict[str, Any] | None = None,
+    ) -> Turn:
         """Run one turn through the service, one Chainlit step per graph step."""
         service = await self.service()
         user = await self.catalog_user()
         open_steps: dict[str, cl.Step] = {}
         turn: Turn | None = None
-        async for event in service.astream(self.thread_id(), text, resume=resume, user=user, typed_sql=typed_sql):
+        events = service.astream(self.thread_id(), text, resume=resume, user=user, typed_sql=typed_sql, as_of=as_of)
+        async for event in events:
             if event.kind == "turn":
                 turn = event.turn
             elif event.name and event.status == "start":
@@ -512,13 +520,6 @@ def _elements(view: AnswerView, turn: Turn) -> list[Any]:
 def _as_of() -> AsOf | None:
     saved = cl.user_session.get(_AS_OF)
     return AsOf(**saved) if saved else None
-
-
-def _with_as_of(question: str, as_of: AsOf) -> str:
-    """The question asked against the past: the parser reads "as of version 3" or "as of 2024-06-01"."""
-    if as_of.version is not None:
-        return f"{question} as of version {as_of.version}"
-    return f"{question} as of {as_of.timestamp}"
 
 
 def _as_of_problem(catalog: Any, as_of: AsOf) -> str | None:

@@ -96,3 +96,15 @@ def test_a_word_read_by_meaning_is_asked_about(service: ConversationService, thr
     assert pending.public()["options"][1]["rephrase"] is True
     chosen = service.manager.answer(pending, "1")
     assert chosen is not None and chosen.by_meaning == [] and chosen.tables == ["customers"]
+
+
+def test_asof_one_table_pins_only_that_table(service: ConversationService, thread_id: str) -> None:
+    events = service.stream(
+        thread_id, "revenue by customer segment", as_of={"table": "orders", "version": 0, "timestamp": None}
+    )
+    turn = next(e.turn for e in events if e.turn is not None)
+
+    sql = turn.sql or ""
+    assert "JOIN customers" in sql  # a join: the other table reads its latest version
+    assert turn.error is None and "orders VERSION AS OF 0" in sql and "customers VERSION AS OF" not in sql
+    assert turn.table_versions["orders"] == 0
