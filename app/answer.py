@@ -156,9 +156,12 @@ def answer_view(turn: Turn, *, as_of: str | None = None) -> AnswerView:
         single = single_value_markdown(result, labels)
         if single is not None:
             parts.append(single)
+        elif not result.row_count:
+            reading = reading_words(intent)
+            said = f" (read as: {reading})" if reading else ""
+            parts.append(escape_markdown(f"No rows match{said}. Try a wider period or fewer filters."))
         else:
-            line = summary_line(result, turn.chart, labels, arranged.order, x_labels)
-            parts.append(escape_markdown(line) if line else escape_lines(turn.message or "No rows match."))
+            parts.append(escape_markdown(summary_line(result, turn.chart, labels, arranged.order, x_labels) or ""))
             if result.row_count:
                 table = result_table(
                     result, labels=labels, order=arranged.order, hidden=arranged.hidden, row_labels=arranged.row_labels

@@ -28,7 +28,7 @@ def summary_line(
     order: Sequence[int],
     x_labels: Sequence[str] | None = None,
 ) -> str | None:
-    """What the rows say, in words (None for an empty or single-value result)."""
+    """What the rows say, in words (None for an empty result, or a single value: a large number)."""
     rows = result.row_count
     if rows == 0 or (rows == 1 and len(result.columns) == 1):
         return None

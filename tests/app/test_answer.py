@@ -111,3 +111,17 @@ def test_versions_and_names() -> None:
     assert versions_line({}) is None
     assert csv_file_name(Turn(thread_id="t", turn_id="x", question="")) == "result.csv"
     assert escape_lines("a\n<b>") == "a  \n\\<b\\>"
+
+
+def test_no_rows_says_so_with_the_reading(run) -> None:
+    result = run("SELECT country FROM orders WHERE country = 'Atlantis'")
+    turn = Turn(thread_id="t", turn_id="x", question="orders from Atlantis", sql="SELECT 1", result=result,
+                intent={"tables": ["orders"], "columns": ["orders.country"],
+                        "filters": [{"column": "orders.country", "value": "Atlantis"}]},
+                notes=["A note."])  # fmt: skip
+
+    view = answer_view(turn)
+
+    assert view.markdown.startswith(escape_markdown("No rows match (read as: country where country is 'Atlantis')"))
+    assert view.markdown.count("A note") == 1 and view.table is None
+    assert "Context:_ country is Atlantis" in view.markdown
