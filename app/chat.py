@@ -302,7 +302,9 @@ class ChatHandlers:
         ]
         actions.append(cl.Action(name=CLARIFY_OTHER_ACTION, payload={}, label=SOMETHING_ELSE))
         asked = clarification.get("question") or turn.message or "Which did you mean?"
-        question = prefix + clarification_markdown({**clarification, "question": asked, "options": options})
+        question = prefix + clarification_markdown(
+            {**clarification, "question": asked, "options": options}, turn.question
+        )
         question += f"\n\n_{CLARIFY_HINT}_"
         cl.user_session.set(_PENDING, clarification)
         await cl.Message(content=question, actions=actions).send()

@@ -19,14 +19,17 @@ from neurolake.intent.readings import PREVIEW_ROWS
 CELL_CHARS = 60
 
 
-def clarification_markdown(clarification: Mapping[str, Any]) -> str:
-    """The question, then each option that has a preview: its label and its first rows."""
+def clarification_markdown(clarification: Mapping[str, Any], asked: str = "") -> str:
+    """The question, then each option that has a preview: its label and its first rows
+    (headers in the words of ``asked``, the person's question, where it names a measure)."""
     parts = [escape_lines(in_words(str(clarification.get("question") or "Which did you mean?")))]
     for number, option in enumerate(clarification.get("options") or [], 1):
         preview = option.get("preview") if isinstance(option, Mapping) else None
         if isinstance(preview, Mapping):
             label = escape_markdown(option_label(option.get("label") or ""))
-            parts.append(f"**{escape_markdown(option.get('id') or number)}. {label}**\n\n{preview_markdown(preview)}")
+            parts.append(
+                f"**{escape_markdown(option.get('id') or number)}. {label}**\n\n{preview_markdown(preview, asked)}"
+            )
     return "\n\n".join(parts)
 
 
@@ -41,7 +44,7 @@ def in_words(text: str) -> str:
     return re.sub(r"(?<=[a-z0-9])_(?=[a-z0-9])", " ", unqualified)
 
 
-def preview_markdown(preview: Mapping[str, Any]) -> str:
+def preview_markdown(preview: Mapping[str, Any], asked: str = "") -> str:
     """A reading's first rows as a Markdown table (numbers right-aligned), and how many there are."""
     columns = [str(c) for c in preview.get("columns") or []]
     rows: list[Sequence[Any]] = list(preview.get("rows") or [])[:PREVIEW_ROWS]
@@ -49,7 +52,7 @@ def preview_markdown(preview: Mapping[str, Any]) -> str:
         return "_No columns._"
     numeric = [_is_numeric([row[i] for row in rows if i < len(row)]) for i in range(len(columns))]
     lines = [
-        "| " + " | ".join(_cell(header_label(c)) for c in columns) + " |",
+        "| " + " | ".join(_cell(header_label(c, asked.lower())) for c in columns) + " |",
         "|" + "|".join("---:" if n else "---" for n in numeric) + "|",
     ]
     kinds = [value_kind(c, [row[i] for row in rows if i < len(row)]) for i, c in enumerate(columns)]

@@ -113,16 +113,15 @@ class ColumnLabels:
         return header_label(name)
 
 
-def header_label(column: str) -> str:
-    """A header from a column name alone: ``sum_total_amount`` -> "Total amount", ``count`` -> "Count"."""
+def header_label(column: str, question: str = "") -> str:
+    """A header from a column name (and the question's words): ``sum_total_amount`` -> "Total amount",
+    or "Revenue" when the question said revenue."""
     if column == _SHARE:
         return "Share of total (%)"
     for function in _AGGREGATES:
         if column.startswith(function + "_"):
-            rest = column[len(function) + 1 :]
-            return ColumnLabels({"measures": [{"function": function, "column": rest}]})._measure_header(
-                {"function": function, "column": rest}
-            )
+            measure = {"function": function, "column": column[len(function) + 1 :]}
+            return ColumnLabels({"measures": [measure]}, question)._measure_header(measure)
     for grain in _GRAINS:
         if column.endswith("_" + grain):
             return _capital(grain)

@@ -231,7 +231,7 @@ def test_a_clarification_shows_each_readings_first_rows_and_a_button_answers_it(
     text = asked.inner_text()
     assert "1. customer name" in text and "2. product name" in text
     for n in range(2):
-        assert previews.nth(n).locator("th").all_inner_texts() == ["Name", "Total amount"]
+        assert previews.nth(n).locator("th").all_inner_texts() == ["Name", "Revenue"]  # the question's word
         assert previews.nth(n).locator("tbody tr").count() == 5
     assert text.count("rows in all") == 2
     customers = {name for (name,) in run("SELECT name FROM customers").rows}
