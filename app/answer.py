@@ -131,15 +131,16 @@ def csv_file_name(turn: Turn) -> str:
     return f"{slug or 'result'}.csv"
 
 
-def answer_view(turn: Turn, *, as_of: str | None = None) -> AnswerView:
+def answer_view(turn: Turn, *, as_of: str | None = None, named: str = "") -> AnswerView:
     """The view of a finished turn (not a clarification); errors become a friendly note.
 
-    ``as_of`` is the time travel in force, as Markdown (``AsOf.describe()``).
+    ``as_of`` is the time travel in force, as Markdown (``AsOf.describe()``); ``named`` is how
+    earlier questions named the same measures ("revenue"), so a follow-up keeps the header.
     """
     intent = dict(turn.intent or {})
     failed = turn.error is not None
     result = turn.result if not failed else None
-    labels = ColumnLabels(intent, turn.question)
+    labels = ColumnLabels(intent, f"{named} {turn.question}".strip())
     parts: list[str] = []
     table = figure = None
     if failed:

@@ -61,6 +61,7 @@ _PROVIDER = "provider"
 _MODEL = "model"
 _NAMED = "thread_named"
 _CLARIFY_ACTIONS = "clarification_actions"
+_MEASURES = "measure_words"
 
 
 def friendly(handler: Handler) -> Handler:
@@ -226,7 +227,10 @@ class ChatHandlers:
             turn = await self.stream(text, resume=resume, typed_sql=typed_sql, as_of=travel)
             view = None
             if not turn.clarification:
-                view = await asyncio.to_thread(answer_view, turn, as_of=as_of.describe() if as_of else None)
+                named = _measure_words(turn)
+                view = await asyncio.to_thread(
+                    answer_view, turn, as_of=as_of.describe() if as_of else None, named=named
+                )
                 if view.plan:
                     async with cl.Step(name="Query plan", type="tool", show_input=False) as step:
                         step.output = code_block(view.plan, "text")
@@ -517,6 +521,17 @@ def _elements(view: AnswerView, turn: Turn) -> list[Any]:
     if view.csv_name and turn.result is not None:
         elements.append(cl.File(name=view.csv_name, content=result_csv(turn.result), mime="text/csv", display="inline"))
     return elements
+
+
+def _measure_words(turn: Turn) -> str:
+    """The words earlier questions used for this turn's measures ("revenue"), kept while the
+    measures stay the same: "what about last year?" still heads its column "Revenue"."""
+    measures = (turn.intent or {}).get("measures") or []
+    saved = cl.user_session.get(_MEASURES) or {}
+    words = str(saved.get("words") or "") if saved.get("measures") == measures else ""
+    if measures and turn.error is None:
+        cl.user_session.set(_MEASURES, {"measures": measures, "words": f"{words} {turn.question}"[-300:]})
+    return words
 
 
 def _as_of() -> AsOf | None:

@@ -125,3 +125,12 @@ def test_no_rows_says_so_with_the_reading(run) -> None:
     assert view.markdown.startswith(escape_markdown("No rows match (read as: country where country is 'Atlantis')"))
     assert view.markdown.count("A note") == 1 and view.table is None
     assert "Context:_ country is Atlantis" in view.markdown
+
+
+def test_a_follow_up_keeps_the_words_of_its_measure(turn: Turn, run) -> None:
+    turn.result = run("SELECT country, sum(total_amount) AS sum_total_amount FROM orders GROUP BY country")
+    turn.intent = {"tables": ["orders"], "measures": [{"function": "sum", "column": "orders.total_amount"}]}
+    turn.question = "what about last year?"
+
+    assert answer_view(turn).table.frame.columns[-1] == "Total amount"
+    assert answer_view(turn, named="revenue by country").table.frame.columns[-1] == "Revenue"

@@ -117,6 +117,7 @@ def test_last_year_after_2024_is_2023_and_sorting_keeps_the_rows(page: Any, run:
     text = answer.inner_text()
     assert "'last year' read as 2023 (the year before 2024)." in text
     assert "Context: 2023" in text
+    assert answer.locator(".dataframe thead th").all_inner_texts()[-2:] == ["Country", "Revenue"]  # still
     expected = {country: round(total, 2) for country, total in run(sql).rows}
     assert {country: cents(amount) for country, amount in shown_rows(answer)} == {
         c: v for c, v in expected.items() if c in dict(shown_rows(answer))
