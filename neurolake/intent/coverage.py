@@ -478,8 +478,15 @@ def contradictions(r: Reading) -> list[Unread]:
     if r.intent.combine == "except":
         return []
     equal = {f.column for f in r.intent.filters if f.op in ("=", "in")}
-    return [Unread(f"not {f.value}", "an exception that changes nothing here") for f in r.intent.filters
-            if f.op in ("!=", "not_in") and f.subquery is None and f.column in equal]  # fmt: skip
+    out = [Unread(f"not {f.value}", "an exception that changes nothing here") for f in r.intent.filters
+           if f.op in ("!=", "not_in") and f.subquery is None and f.column in equal]  # fmt: skip
+    # "publishers with publications over 10M and publications under 5M": no one row is both.
+    plain = [f for f in r.intent.filters if f.subquery is None and isinstance(f.value, int | float)]
+    for low in [f for f in plain if f.op in (">", ">=")]:
+        for high in [f for f in plain if f.op in ("<", "<=") and f.column == low.column]:
+            if low.value >= high.value:
+                out.append(Unread(f"above {low.value} and below {high.value}", "two conditions no one row meets"))
+    return out
 
 
 def loose_aggregates(r: Reading) -> list[Unread]:
@@ -529,7 +536,11 @@ def unlinked(r: Reading) -> list[Unread]:
     used_words |= {stem(w) for w in list(used_words)}
     # "through the mobile app" read as channel = 'mobile': a noun right after a value used says what it is.
     value_ends = {m.end for m in r.mentions if m.best.kind == "value" and _used(r, m.best)}
-    used_words |= {t.text for t in r.q.tokens if t.index in value_ends}
+    # Not a capitalized word inside a sentence ("male British artists"): that is a value of its own.
+    starts = set(re.findall(r"(?:^|[.?!]\s+)(\w+)", r.q.text))
+    used_words |= {
+        t.text for t in r.q.tokens if t.index in value_ends and (not t.raw[:1].isupper() or t.raw in starts)
+    }
     # "instructors who taught a course", "aircraft that won matches": a verb that relates two
     # things the reading joins (or looks up in another table) says how they relate.
     if r.intent.combine is not None:  # "both", "but": read as the set operation

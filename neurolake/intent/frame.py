@@ -69,10 +69,13 @@ class Frame:
     #: "in alphabetical order": sorted by a name, whatever else is computed.
     alphabetical: bool = False
     unlinked: list[str] = field(default_factory=list)
+    #: The question's words, in order (slots point into them by index).
+    words: tuple[str, ...] = ()
 
 
 def build_frame(q: Question, mentions: list[Mention], cues: list[Cue], frame: Frame) -> Frame:
     """Fill ``frame`` with slots from the cues and mentions of ``q``."""
+    frame.words = tuple(t.text for t in q.tokens)
     items: list[Cue | Mention] = sorted([*cues, *mentions], key=_start)
     pending: Cue | None = None
     previous: Mention | None = None

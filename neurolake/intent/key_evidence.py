@@ -140,16 +140,32 @@ class KeyEvidence:
         named = infer_foreign_keys(schema)
         for name, columns in _columns_by_table(named).items():
             self._read(schema.tables[name], columns)
-        kept = [k for k in named if _declared(schema, k) or not self._many_to_many(schema, k)]
+        kept = [
+            k if _declared(schema, k) else self._oriented(schema, k)
+            for k in named
+            if _declared(schema, k) or not self._many_to_many(schema, k)
+        ]
         return [*kept, *self.keys(schema, named)]
 
     def _many_to_many(self, schema: SchemaInfo, key: ForeignKey) -> bool:
+        return all(p is not None and p.values and not p.unique for p in self._ends(schema, key))
+
+    def _oriented(self, schema: SchemaInfo, key: ForeignKey) -> ForeignKey:
+        """A same-name key points at the side whose values are unique ("dorm.dormid" is referred
+        to by "has_amenity.dormid", not the other way), whichever table names listed first."""
+        source, target = self._ends(schema, key)
+        if source is not None and target is not None and source.unique and not target.unique:
+            return ForeignKey(key.ref_table, key.ref_column, key.table, key.column, key.role)
+        return key
+
+    def _ends(self, schema: SchemaInfo, key: ForeignKey) -> list[_Profile | None]:
+        """The profiles of the referring and the referred column."""
         profiles = []
         for table_name, column_name in ((key.table, key.column), (key.ref_table, key.ref_column)):
             table = schema.tables[table_name]
             column = table.column(column_name)
             profiles.append(self._profile(table, column) if column is not None else None)
-        return all(p is not None and p.values and not p.unique for p in profiles)
+        return profiles
 
     def _profile(self, table: TableInfo, column: ColumnInfo) -> _Profile | None:
         with self._lock:

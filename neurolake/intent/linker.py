@@ -99,6 +99,10 @@ class LexicalLinker:
     def _table_words(self) -> frozenset[str]:
         return frozenset(w for t in self.schema.tables.values() for w in t.words)
 
+    @cached_property
+    def _column_words(self) -> frozenset[str]:
+        return frozenset(w for c in self.schema.columns for w in c.words)
+
     # ------------------------------------------------------------------------ scoring
 
     def _word_sim(self, word: str, names: Sequence[str]) -> float:
@@ -128,6 +132,10 @@ class LexicalLinker:
         """How well ``words`` name ``column``: its own words, its table's words as context, its description."""
         if not column.words:
             return 0.0
+        if len(words) > 2 and list(words[:2]) == ["number", "of"] and column.words[0] == "number":
+            if singular(words[-1]) in self._table_words:
+                return 0.0  # "number of hosts" with a hosts table counts its rows
+            words = ["number", *words[2:]]  # "number of deaths" spells number_deaths
         # A column's description names its own table and often others ("country of the customer
         # who placed the order"): those words say where it lives, not what it is.
         desc = [d for d in column.desc_words if d not in self._table_words]
@@ -193,9 +201,11 @@ class LexicalLinker:
         """Every target the words may name, best first (at most ``KEEP`` per kind)."""
         glued = "".join(words).lower()
         literal = self._identifiers.get(glued) or self._identifiers.get(singular(glued))  # "lineitems"
+        plural_name = len(words) == 1 and singular(words[0]) != words[0] and singular(words[0]) in self._column_words
         words = [singular(w) for w in words]
         found: list[Target] = list(literal or [])
-        for hit in self.values.lookup(words):
+        # "names and urls": a plural of a word columns are named with asks for them, not for a value 'Name'.
+        for hit in [] if plural_name else self.values.lookup(words):
             found.append(Target("value", hit.table, hit.score, hit.column, hit.value))
         found += self._value_with_column(words)
         tables = []

@@ -91,6 +91,8 @@ class SubQuery(BaseModel):
     column: str
     #: None: the column's values (for ``in`` / ``not_in``); else one number.
     function: AggregateFunction | None = None
+    #: Tables joined to ``column``'s table inside the subquery (their conditions are in ``filters``).
+    joins: list[Join] = Field(default_factory=list)
     filters: list[Filter] = Field(default_factory=list)
 
 

@@ -27,6 +27,7 @@ from neurolake.intent.rules import Context as RuleContext
 from neurolake.intent.rules import Found, Rule
 from neurolake.intent.rules import rules as rewrite_rules
 from neurolake.intent.schema import SchemaInfo
+from neurolake.intent.semi_joins import as_semi_joins
 from neurolake.intent.text import Question, Token, tokenize
 from neurolake.intent.values import ValueIndex
 from neurolake.intent.words import singular
@@ -132,7 +133,16 @@ class OfflineIntentParser:
         intent.by_meaning = [
             " ".join(m.words) for m in by_meaning if m in linked and m.best.kind in ("table", "column")
         ]
-        return self._checked(intent, q, linked, missed)
+        intent = _values_listed(self._checked(intent, q, linked, missed), [*before_rules, *linked], self.schema)
+        return self._existence(intent)
+
+    def _existence(self, intent: Intent) -> Intent:
+        """Conditions on related rows as IN / NOT IN, in the reading and in each option offered."""
+        intent = as_semi_joins(intent, self.graph)
+        for ambiguity in intent.ambiguities:
+            options = [o.model_copy(update={"intent": as_semi_joins(o.intent, self.graph)}) for o in ambiguity.options]
+            ambiguity.options[:] = options
+        return intent
 
     def _checked(self, intent: Intent, q: Question, mentions: list[Mention], missed: list[Unread]) -> Intent:
         """The intent, or a refusal naming what it leaves out of the question (never a silent guess)."""
@@ -196,6 +206,28 @@ def _mention_before(mentions: list[Mention], index: int, q: Question) -> Mention
     return None
 
 
+def _values_listed(intent: Intent, mentions: list[Mention], schema: SchemaInfo) -> Intent:
+    """ "Show all majors", "list the card type codes": a column asked for without its table lists
+    the values it takes, each once; "the majors of all students" lists one per student."""
+    if len(intent.tables) != 1 or intent.joins or intent.distinct or intent.measures or intent.group_by:
+        return intent
+    if not intent.columns or any(c.endswith(".*") for c in intent.columns) or intent.limit or intent.order_by:
+        return intent
+    info = schema.table(intent.tables[0])
+    if info is None:
+        return intent
+    # Named: a mention of the table, or its word in a column's mention ("room names").
+    if any(
+        m.best.table == info.name and (m.best.kind == "table" or {singular(w) for w in m.words} & set(info.words))
+        for m in mentions
+    ):
+        return intent
+    columns = [info.column(c.rsplit(".", 1)[1]) for c in intent.columns]
+    if any(c is None or c is info.key or c is info.columns[0] for c in columns):
+        return intent  # a row's own key names each row
+    return intent.model_copy(update={"distinct": True})
+
+
 def _rewritten(intent: Intent, found: list[tuple[Rule, Found]], ctx: RuleContext) -> Intent:
     """``intent`` and each of its alternative readings, rewritten by the rules in order."""
     options = []
@@ -218,7 +250,7 @@ def _apply(intent: Intent, found: list[tuple[Rule, Found]], ctx: RuleContext) ->
 
 #: Cue words that may also be part of a column's name ("pages_per_minute", "monthly_rental").
 _CUE_IN_NAMES = frozenset({"per", "by", "each", "every", "monthly", "daily", "weekly", "yearly", "annual", "quarterly",
-                           "hourly", "first", "last", "most", "least", "top"})  # fmt: skip
+                           "hourly", "first", "last", "most", "least", "top", "number"})  # fmt: skip
 
 
 def _cue_names(schema: SchemaInfo) -> frozenset[tuple[str, ...]]:
@@ -228,14 +260,17 @@ def _cue_names(schema: SchemaInfo) -> frozenset[tuple[str, ...]]:
 
 
 def _name_phrases(q: Question, names: frozenset[tuple[str, ...]]) -> list[Token]:
-    """Tokens that spell out one of ``names`` word for word."""
+    """Tokens that spell out one of ``names`` word for word ("number of deaths" spells
+    ``number_deaths``: the "of" a count phrase puts in is read too)."""
     words = [singular(t.text) for t in q.tokens]
     out: list[Token] = []
     for name in names:
-        size = len(name)
-        for i in range(len(words) - size + 1):
-            if tuple(words[i : i + size]) == name:
-                out += q.tokens[i : i + size]
+        spellings = [name, (name[0], "of", *name[1:])] if name[0] == "number" else [name]
+        for spelled in spellings:
+            size = len(spelled)
+            for i in range(len(words) - size + 1):
+                if tuple(words[i : i + size]) == tuple(singular(w) for w in spelled):
+                    out += q.tokens[i : i + size]
     return out
 
 

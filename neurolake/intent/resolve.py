@@ -220,6 +220,15 @@ class Resolver:
                 # "orders by status": count the entity's rows per group.
                 slots.append(Slot("measure", None, function="count"))
 
+        if of("measure") and not of("group", "rank", "having"):
+            # "the names of products and the number of complaints": listed beside a number of
+            # another table's rows, the columns are what it is computed per.
+            # "all majors and the number of students": beside a count of their own table's rows,
+            # they are kinds the rows are counted by.
+            listed = _listed_before_count(of("column"), of("measure"), frame.words)
+            own = _counted_by(listed, of("measure"))
+            for c in own or _listed_per_row(listed, of("measure")):
+                swap(c, Slot("group", c.mention, source="" if own else "listed"))
         if of("measure", "rank", "having"):
             # "average discount on order lines": a leftover name says where, it is not listed.
             for c in of("column", "hint"):
@@ -721,6 +730,10 @@ class Resolver:
                     m = self._measure(choice, slot, root, len(joins) > 0)
                     measures.append(m)
                     order.append(OrderBy(target=m.alias, direction=slot.direction or frame.rank_direction or "desc"))
+            elif slot.role == "group" and t is not None and slot.source == "listed":
+                row_key = self.schema.tables[t.table].key
+                groups += [GroupBy(column=row_key.qualified)] if row_key is not None else []
+                groups += self._groups(choice, frame)
             elif slot.role == "group" and t is not None:
                 if (
                     choice.detail == "entity"
@@ -1161,3 +1174,44 @@ def kind_of(intent: Intent, frame: Frame | None = None, *, explain: bool = False
     if intent.filters or intent.time_range is not None:
         return IntentKind.FILTER
     return IntentKind.QUERY
+
+
+#: Words that join a listed column to the count beside it ("names and the number of ...").
+_LISTING_JOINERS = frozenset({"and", "with", "along", "plus"})
+
+
+def _listed_before_count(columns: list[Slot], measures: list[Slot], words: tuple[str, ...]) -> list[Slot]:
+    """The columns listed before what is computed, joined to it by "and" / "along with" / "with"."""
+    if not measures or any(m.mention is None for m in measures):
+        return []
+    start = min(m.mention.start for m in measures if m.mention is not None)
+    out = []
+    for c in columns:
+        if c.mention is None or c.mention.end > start:
+            return []  # "the average rating and resolution": a column after the number is computed too
+        out.append(c)
+    last = max((c.mention.end for c in out if c.mention is not None), default=start)
+    return out if _LISTING_JOINERS & set(words[last:start]) else []
+
+
+def _counted_by(columns: list[Slot], measures: list[Slot]) -> list[Slot]:
+    """One listed column (not its table's key) beside one count of the rows of its own table."""
+    if len(columns) != 1 or len(measures) != 1:
+        return []
+    column, measure = columns[0].mention, measures[0].mention
+    if column is None or measure is None or column.best.kind != "column" or measure.best.kind != "table":
+        return []
+    if measures[0].function not in ("count", None) or column.best.table != measure.best.table:
+        return []
+    return columns
+
+
+def _listed_per_row(columns: list[Slot], measures: list[Slot]) -> list[Slot]:
+    """The listed columns, when all are of one table and every measure is of another."""
+    if not columns or any(c.mention is None or c.mention.best.kind != "column" for c in columns):
+        return []
+    if any(m.mention is None for m in measures):
+        return []
+    tables = {c.mention.best.table for c in columns if c.mention is not None}
+    measured = {m.mention.best.table for m in measures if m.mention is not None}
+    return columns if len(tables) == 1 and not measured & tables else []

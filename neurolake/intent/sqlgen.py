@@ -236,6 +236,9 @@ class SqlGenerator:
             inner_select = inner
         table = sub.column.rsplit(".", 1)[0]
         query = exp.Select().select(inner_select).from_(exp.Table(this=_ident(self._table_info(table))))
+        for join in sub.joins:
+            on = exp.and_(*[exp.EQ(this=self._column(a), expression=self._column(b)) for a, b in join.on])
+            query = query.join(exp.Table(this=_ident(self._table_info(join.table))), on=on, join_type="inner")
         if sub.function is None:
             query = query.where(exp.Not(this=exp.Is(this=inner.copy(), expression=exp.Null())))
         if sub.filters:

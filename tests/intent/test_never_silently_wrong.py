@@ -1,0 +1,70 @@
+"""Readings that would answer a different question are refused, or read the way the words mean.
+
+Real Delta tables through the platform's storage; questions take the path ``neurolake ask`` takes.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+from neurolake.intent.answer import QuestionAnswerer
+from neurolake.intent.parser import IntentParser
+from neurolake.platform import NeuroLake
+
+
+@pytest.fixture
+def answerer(platform: NeuroLake) -> QuestionAnswerer:
+    platform.storage.write_table(
+        pa.table(
+            {
+                "singer_ref": [1, 2, 3, 4],
+                "singer_name": ["Ann", "Bo", "Cy", "Di"],
+                "gender": ["Male", "Female", "Male", "Female"],
+                "country": ["UK", "UK", "Peru", "Chile"],
+                "fee": [100, 2000, 300, 4000],
+            }
+        ),
+        "singers",
+    )
+    platform.storage.write_table(
+        pa.table({"photo_ref": [1, 2, 3], "photo_name": ["a", "b", "c"], "alt_text": ["Name", "Sky", "Sea"]}),
+        "photos",
+    )
+    platform.storage.write_table(
+        pa.table({"teacher_ref": [1, 2, 3], "teacher_name": ["Kim", "Lee", "Max"]}), "teachers"
+    )
+    platform.storage.write_table(
+        pa.table(
+            {"lesson_ref": [1, 2, 3, 4], "teacher_ref": [1, 1, 2, 3], "term": ["Spring", "Fall", "Fall", "Spring"]}
+        ),
+        "lessons",
+    )
+    return QuestionAnswerer(IntentParser.from_platform(platform, semantic=False), platform.engine)
+
+
+def test_a_capitalised_word_after_a_value_is_not_taken_for_its_noun(answerer: QuestionAnswerer) -> None:
+    # "British" is not in the data ("UK" is): answering with the men only drops it silently.
+    answer = answerer.answer("What are the names of all male British singers?")
+    assert answer.result is None and answer.refusal is not None
+    assert "'british' (not found in the data)" in answer.refusal
+
+
+def test_two_bounds_no_one_row_meets_are_refused(answerer: QuestionAnswerer) -> None:
+    answer = answerer.answer("Show the countries of singers with fee higher than 1000 and fee lower than 500.")
+    assert answer.result is None and answer.refusal is not None
+    assert "above 1000 and below 500" in answer.refusal
+
+
+def test_a_plural_column_word_asks_for_the_column_not_a_value(answerer: QuestionAnswerer) -> None:
+    # One photo's alt text is 'Name'; "names" asks for the photo names.
+    answer = answerer.answer("What are the names of photos?")
+    assert answer.result is not None, answer.refusal or answer.clarification
+    assert sorted(r[0] for r in answer.result.rows) == ["a", "b", "c"]
+
+
+def test_conditions_after_a_negation_say_which_related_rows_are_absent(answerer: QuestionAnswerer) -> None:
+    # Lee teaches only in the Fall; Kim and Max teach in the Spring.
+    answer = answerer.answer("What are the names of teachers who have no lessons in the Spring?")
+    assert answer.result is not None, answer.refusal or answer.clarification
+    assert [r[0] for r in answer.result.rows] == ["Lee"]
