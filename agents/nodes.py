@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage
@@ -21,10 +22,13 @@ from agents.services import RunContext
 from agents.state import ConversationState
 from neurolake.conversation import ConversationContext, PendingClarification, TurnRecord, Understanding
 from neurolake.conversation.charts import choose_chart
-from neurolake.conversation.clarify import NotAnAnswerError, from_intent
+from neurolake.conversation.clarify import NotAnAnswerError, from_intent, with_previews
 from neurolake.conversation.messages import friendly_error, summarize
+from neurolake.conversation.periods import anchor_period
 from neurolake.conversation.refine import SHARE_ALIAS
+from neurolake.conversation.timetravel import pin_tables
 from neurolake.intent.model import Intent, IntentKind, describe
+from neurolake.intent.readings import COMPARE_ROWS
 
 Update = dict[str, Any]
 NodeBody = Callable[[ConversationState, RunContext], Update]
@@ -89,7 +93,55 @@ def plan_of(state: ConversationState) -> SqlPlan:
 
 def _understand(state: ConversationState, ctx: RunContext) -> Update:
     context = ConversationContext.from_state(state.get("context"))
-    seen = ctx.agent.perceive(Perception(state["question"], context))
+    if state.get("typed_sql"):
+        seen = ctx.agent.services.manager.typed_sql(state["question"], can_write=ctx.agent.can_write)
+    else:
+        seen = ctx.agent.perceive(Perception(state["question"], context))
+        _anchor(seen, context, ctx)
+    if seen.pending is not None:
+        seen.pending = _previewed(seen.pending, ctx)
+    update = _understood(seen)
+    if seen.command == "show_plan" and seen.sql:
+        # "show the query plan": the last answer's plan, nothing run.
+        plan = ctx.agent.optimize(SqlPlan(seen.question, seen.sql, "previous", seen.row_limit))
+        update["plan"] = plan.render() if plan is not None else None
+        update["table_versions"] = {t.name: t.version for t in plan.tables} if plan is not None else {}
+    return update
+
+
+def _anchor(seen: Understanding, context: ConversationContext | None, ctx: RunContext) -> None:
+    """A relative period ("what about last year?") read against the last answer and the data."""
+    if seen.intent is None or seen.intent.time_range is None or seen.sql is not None:
+        return
+    agent = ctx.agent
+
+    def data_range(column: str) -> tuple[Any, Any]:
+        table, _, name = column.rpartition(".")
+        sql = f'SELECT min("{name}"), max("{name}") FROM "{table}"'
+        first, last = agent.services.engine.execute_sql(sql, user=agent.user).rows[0]
+        return _day(first), _day(last)
+
+    previous = context.parsed if context is not None and seen.follow_up else None
+    seen.intent, note = anchor_period(seen.intent, previous, data_range)
+    if note:
+        seen.notes.append(note)
+
+
+def _day(value: Any) -> Any:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _previewed(pending: PendingClarification, ctx: RunContext) -> PendingClarification:
+    """Every option of a question back with its first rows (readings the parser ran have them)."""
+    agent = ctx.agent
+
+    def run(sql: str) -> Any:
+        return agent.services.engine.execute_sql(sql, limit=COMPARE_ROWS, user=agent.user, question=pending.question)
+
+    return with_previews(pending, agent.services.manager.sql_for, run)
+
+
+def _understood(seen: Understanding) -> Update:
     return {
         "intent": seen.intent.model_dump(mode="json") if seen.intent is not None else None,
         "command": seen.command,
@@ -103,6 +155,7 @@ def _understand(state: ConversationState, ctx: RunContext) -> Update:
         "examples": [[q, s] for q, s in seen.examples],
         "memory_id": seen.memory_id,
         "writes": seen.writes,
+        "notes": list(seen.notes),
         "message": seen.message,
         "error": seen.error,
     }
@@ -120,6 +173,8 @@ def _clarify(state: ConversationState, ctx: RunContext) -> Update:
     if chosen is None:
         return {"pending": None, "message": "All right, please rephrase the question.", "error": None}
     again = from_intent(chosen)
+    if again is not None:
+        again = _previewed(again, ctx)
     return {
         "intent": chosen.model_dump(mode="json"),
         "pending": again.to_state() if again is not None else None,
@@ -131,6 +186,11 @@ def _clarify(state: ConversationState, ctx: RunContext) -> Update:
 def _generate_sql(state: ConversationState, ctx: RunContext) -> Update:
     history = list(state.get("messages") or [])[-6:]
     plan = ctx.agent.reason(understanding(state), history)
+    as_of = state.get("as_of")
+    if as_of and plan.source != "typed":  # typed SQL says its own time travel
+        generator = ctx.agent.services.parser.generator()
+        plan.sql = pin_tables(plan.sql, as_of, generator)
+        plan.fallback_sql = pin_tables(plan.fallback_sql, as_of, generator) if plan.fallback_sql else None
     return {
         "sql": plan.sql,
         "source": plan.source,
@@ -185,7 +245,7 @@ def _present(state: ConversationState, ctx: RunContext) -> Update:
     intent = Intent.model_validate(state["intent"]) if state.get("intent") else None
     measures = [m.alias for m in intent.measures] if intent is not None else []
     text = summarize(intent, ctx.result, row_limit=state.get("row_limit") or 100)
-    notes = [*(state.get("repairs") or [])]
+    notes = [*(state.get("notes") or []), *(state.get("repairs") or [])]
     if (state.get("refine") or {}).get("share_of_total") and SHARE_ALIAS in ctx.result.columns:
         notes.append(f"Each row's share of the total (in %) is in {SHARE_ALIAS}.")
     if state.get("source") == "memory":
@@ -195,6 +255,7 @@ def _present(state: ConversationState, ctx: RunContext) -> Update:
     return {
         "chart": choose_chart(ctx.result, measures=measures),
         "message": " ".join([text, *notes]),
+        "notes": notes,
     }
 
 

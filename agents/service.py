@@ -118,9 +118,12 @@ class ConversationService:
 
     # ------------------------------------------------------------------------ turns
 
-    def ask(self, thread_id: str, text: str, *, user: User | None = None) -> Turn:
-        """Answer ``text`` in thread ``thread_id`` (an answer, if a clarification is pending)."""
-        return _last_turn(self.stream(thread_id, text, user=user))
+    def ask(self, thread_id: str, text: str, *, user: User | None = None, typed_sql: bool = False) -> Turn:
+        """Answer ``text`` in thread ``thread_id`` (an answer, if a clarification is pending).
+
+        ``typed_sql``: ``text`` is SQL to run as typed (``/sql``), never read as a question.
+        """
+        return _last_turn(self.stream(thread_id, text, user=user, typed_sql=typed_sql))
 
     def answer(self, thread_id: str, choice: str, *, user: User | None = None) -> Turn:
         """Resume the pending clarification with an option id, its label, or free text."""
@@ -133,17 +136,35 @@ class ConversationService:
         return await asyncio.to_thread(self.answer, thread_id, choice, user=user)
 
     def stream(
-        self, thread_id: str, text: str | None = None, *, resume: str | None = None, user: User | None = None
+        self,
+        thread_id: str,
+        text: str | None = None,
+        *,
+        resume: str | None = None,
+        user: User | None = None,
+        typed_sql: bool = False,
+        as_of: dict[str, Any] | None = None,
     ) -> Iterator[TurnEvent]:
-        """Step events of one turn (a new question, or ``resume`` of a clarification), then the turn."""
-        for event in self._stream(thread_id, text, resume=resume, user=user):
+        """Step events of one turn (a new question, or ``resume`` of a clarification), then the turn.
+
+        ``as_of`` (``{"table", "version", "timestamp"}``) reads that table (every table when
+        ``table`` is None) at that point in the turn's SQL.
+        """
+        for event in self._stream(thread_id, text, resume=resume, user=user, typed_sql=typed_sql, as_of=as_of):
             if event.turn is not None:
                 turn = event.turn
                 METRICS.question(outcome_of(turn), text=turn.question, error=turn.error, message=turn.message)
             yield event
 
     def _stream(
-        self, thread_id: str, text: str | None, *, resume: str | None, user: User | None
+        self,
+        thread_id: str,
+        text: str | None,
+        *,
+        resume: str | None,
+        user: User | None,
+        typed_sql: bool = False,
+        as_of: dict[str, Any] | None = None,
     ) -> Iterator[TurnEvent]:
         with self._lock(thread_id):
             try:
@@ -156,7 +177,7 @@ class ConversationService:
                     return
                 question = (text or "").strip()
                 if pending is not None:
-                    if self._answers(thread_id, question):
+                    if not typed_sql and self._answers(thread_id, question):
                         yield from self._run(thread_id, Command(resume=question), user, question)
                         return
                     # A new question instead of an answer: set the old one aside first.
@@ -164,13 +185,21 @@ class ConversationService:
                         pass
                 turn_id = uuid.uuid4().hex[:12]
                 asked_at = datetime.now(UTC).isoformat()
-                yield from self._run(thread_id, new_turn(thread_id, turn_id, question, asked_at), user, question)
+                start = new_turn(thread_id, turn_id, question, asked_at, typed_sql=typed_sql, as_of=as_of)
+                yield from self._run(thread_id, start, user, question)
             except Exception:  # the caller always gets a turn
                 log.exception("conversation %s failed outside the graph", thread_id)
                 yield TurnEvent("turn", turn=self._failed(thread_id, text or resume or ""))
 
     async def astream(
-        self, thread_id: str, text: str | None = None, *, resume: str | None = None, user: User | None = None
+        self,
+        thread_id: str,
+        text: str | None = None,
+        *,
+        resume: str | None = None,
+        user: User | None = None,
+        typed_sql: bool = False,
+        as_of: dict[str, Any] | None = None,
     ) -> AsyncIterator[TurnEvent]:
         """``stream`` for asyncio: the turn runs in a worker thread, events arrive as they happen."""
         loop = asyncio.get_running_loop()
@@ -178,7 +207,7 @@ class ConversationService:
 
         def produce() -> None:
             try:
-                for event in self.stream(thread_id, text, resume=resume, user=user):
+                for event in self.stream(thread_id, text, resume=resume, user=user, typed_sql=typed_sql, as_of=as_of):
                     loop.call_soon_threadsafe(queue.put_nowait, event)
             finally:
                 loop.call_soon_threadsafe(queue.put_nowait, None)
@@ -206,6 +235,16 @@ class ConversationService:
             return None
         pending = snapshot.values.get("pending")
         return PendingClarification.from_state(pending).public() if pending else None
+
+    def forget_context(self, thread_id: str) -> None:
+        """The thread's next question starts afresh: no earlier answer's filters or period to build on.
+
+        A thread waiting on a clarification is left as it is (its next message settles that first).
+        """
+        with self._lock(thread_id):
+            snapshot = self.graph.get_state(_config(thread_id))
+            if snapshot.values.get("context") and "clarify" not in snapshot.next:
+                self.graph.update_state(_config(thread_id), {"context": None})
 
     def feedback(self, thread_id: str, turn_id: str, value: str) -> TurnRecord:
         """Record "up" or "down" on a turn; approved answers become examples and are reused."""
@@ -278,6 +317,7 @@ class ConversationService:
             error=None if waiting else values.get("error"),
             steps=steps,
             source=values.get("source"),
+            notes=[] if waiting or values.get("error") else list(values.get("notes") or []),
         )
 
     def _answers(self, thread_id: str, text: str) -> bool:

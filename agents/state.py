@@ -47,6 +47,10 @@ class ConversationState(TypedDict, total=False):
     thread_id: str
     turn_id: str
     question: str
+    #: The question is SQL typed with ``/sql``: run as typed, never read by the parser.
+    typed_sql: bool
+    #: ``/asof``: ``{"table", "version", "timestamp"}`` put on the turn's SQL (``pin_tables``).
+    as_of: dict[str, Any] | None
     asked_at: str
     steps: Annotated[list[str], log_steps]
     intent: dict[str, Any] | None
@@ -74,16 +78,28 @@ class ConversationState(TypedDict, total=False):
     #: The result's shape: columns, row_count, truncated.
     result_info: dict[str, Any] | None
     chart: dict[str, str] | None
+    #: What the answer says beside its rows (repairs, the year a relative period took, ...).
+    notes: list[str]
     message: str | None
     error: str | None
 
 
-def new_turn(thread_id: str, turn_id: str, question: str, asked_at: str) -> ConversationState:
+def new_turn(
+    thread_id: str,
+    turn_id: str,
+    question: str,
+    asked_at: str,
+    *,
+    typed_sql: bool = False,
+    as_of: dict[str, Any] | None = None,
+) -> ConversationState:
     """The input that starts a turn: every per-turn key reset."""
     return {
         "thread_id": thread_id,
         "turn_id": turn_id,
         "question": question,
+        "typed_sql": typed_sql,
+        "as_of": as_of,
         "asked_at": asked_at,
         "steps": [],
         "intent": None,
@@ -105,6 +121,7 @@ def new_turn(thread_id: str, turn_id: str, question: str, asked_at: str) -> Conv
         "table_versions": {},
         "result_info": None,
         "chart": None,
+        "notes": [],
         "message": None,
         "error": None,
     }

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
 import pyarrow as pa
 
+from app.labels import ColumnLabels
 from neurolake.engine.result import QueryResult
 from neurolake.engine.serialize import column_values
 
@@ -17,11 +18,21 @@ CHART_KINDS = ("line", "bar")
 MAX_BARS = 50
 
 
-def chart_figure(result: QueryResult, chart: Mapping[str, Any] | None) -> go.Figure | None:
+def chart_figure(
+    result: QueryResult,
+    chart: Mapping[str, Any] | None,
+    *,
+    order: Sequence[int] | None = None,
+    labels: ColumnLabels | None = None,
+    x_labels: Sequence[str] | None = None,
+) -> go.Figure | None:
     """The figure ``chart`` asks for (``{"kind", "x", "y"}``), or None when the result cannot draw it.
 
-    ``y`` is one column or a list of columns; each numeric one becomes a series.
+    ``y`` is one column or a list of columns; each numeric one becomes a series. Points come
+    in ``order`` (the table's order too); ``labels`` name the axes; ``x_labels`` replace the
+    x values (names made unique by their key, so two products called the same stay two bars).
     """
+    labels = labels or ColumnLabels()
     if not chart or chart.get("kind") not in CHART_KINDS or result.row_count == 0:
         return None
     kind = chart["kind"]
@@ -35,24 +46,23 @@ def chart_figure(result: QueryResult, chart: Mapping[str, Any] | None) -> go.Fig
     measures = [y for y in y_list if _is_numeric(table.column(y).type)]
     if not measures or (kind == "bar" and result.row_count > MAX_BARS):
         return None
-    x_values = [_label(v) for v in column_values(table.column(x_name))]
+    raw_x = list(x_labels) if x_labels is not None else column_values(table.column(x_name))
+    x_values = [_label(v) for v in raw_x]
     series = {y: [None if v is None else float(v) for v in table.column(y).to_pylist()] for y in measures}
-    if kind == "bar":
-        # Bars read best largest first (the table keeps the query's own order).
-        order = sorted(range(len(x_values)), key=lambda i: -(series[measures[0]][i] or 0.0))
+    if order is not None:
         x_values = [x_values[i] for i in order]
         series = {y: [values[i] for i in order] for y, values in series.items()}
     figure = go.Figure()
     for y in measures:
         y_values = series[y]
-        name = html.escape(y)
+        name = html.escape(labels.header(y))
         if kind == "line":
             figure.add_trace(go.Scatter(x=x_values, y=y_values, mode="lines+markers", name=name))
         else:
             figure.add_trace(go.Bar(x=x_values, y=y_values, name=name))
     figure.update_layout(
-        xaxis_title=html.escape(x_name),
-        yaxis_title=html.escape(measures[0]) if len(measures) == 1 else None,
+        xaxis_title=html.escape(labels.header(x_name)),
+        yaxis_title=html.escape(labels.header(measures[0])) if len(measures) == 1 else None,
         showlegend=len(measures) > 1,
         margin={"l": 40, "r": 20, "t": 20, "b": 40},
         # Transparent, grey text: readable on the chat's light and dark themes alike.

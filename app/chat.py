@@ -19,9 +19,9 @@ from chainlit.input_widget import Select, TextInput
 from chainlit.types import Feedback, ThreadDict
 
 from app import auth
-from app.answer import AnswerView, answer_view
+from app.answer import AnswerView, answer_view, pretty_sql
 from app.catalog_view import TableSummary, describe_markdown, table_summaries, tables_markdown
-from app.clarification import clarification_markdown
+from app.clarification import clarification_markdown, option_label
 from app.commands import AsOf, Command, help_markdown, parse_asof, parse_command
 from app.escaping import code_block, escape_lines, escape_markdown, inline_code
 from app.examples import example_questions, questions_for_table
@@ -30,12 +30,12 @@ from app.runtime import ChatRuntime
 from app.stats import parse_hours, stats_view
 from app.steps import finish_step, start_step
 from app.uploads import SUPPORTED_EXTENSIONS, UploadResult, ingest_upload, is_table_file
+from neurolake.conversation import Turn
 from neurolake.errors import NeuroLakeError
 
 if TYPE_CHECKING:
     from agents import ConversationService
     from neurolake.catalog import User
-    from neurolake.conversation import Turn
 
 log = logging.getLogger(__name__)
 Handler = TypeVar("Handler", bound=Callable[..., Awaitable[None]])
@@ -43,8 +43,14 @@ Handler = TypeVar("Handler", bound=Callable[..., Awaitable[None]])
 ASK_ACTION = "ask_question"
 CLARIFY_ACTION = "clarify"
 CLARIFY_OTHER_ACTION = "clarify_other"
-#: Seconds a clarification's buttons wait; afterwards a typed answer still works.
-CLARIFY_TIMEOUT_S = 600
+SOMETHING_ELSE = "Something else…"
+STILL_OPEN = "**Still open:** "
+RESET_ACTION = "reset_context"
+RESET_LABEL = "Start fresh"
+#: The collapsed group holding an answer's steps, SQL, plan, timings and versions.
+HOW_GROUP = "How I got this"
+CLARIFY_HINT = "Pick one, or type your answer (or a new question) in the message box."
+NOT_EXPLAINED = "I could not explain that query."
 _FRIENDLY_FAILURE = "Something went wrong on our side. The details are in the server log; please try again."
 
 # Keys of Chainlit's user session; values stay JSON so a resumed thread gets them back.
@@ -54,6 +60,8 @@ _PENDING = "pending_clarification"
 _PROVIDER = "provider"
 _MODEL = "model"
 _NAMED = "thread_named"
+_CLARIFY_ACTIONS = "clarification_actions"
+_MEASURES = "measure_words"
 
 
 def friendly(handler: Handler) -> Handler:
@@ -126,9 +134,8 @@ class ChatHandlers:
         await self.send_settings()
         service = await self.service()
         pending = await asyncio.to_thread(service.pending, thread["id"])
-        if pending:
-            cl.user_session.set(_PENDING, pending)
-            await cl.Message(content=_pending_reminder(pending)).send()
+        if pending:  # asked again, buttons and all: it can still be answered or set aside
+            await self.clarify(Turn(thread_id=thread["id"], turn_id="", question="", clarification=pending), STILL_OPEN)
 
     async def send_settings(self) -> None:
         llm = self.runtime.settings.llm
@@ -187,7 +194,9 @@ class ChatHandlers:
         if command is not None:
             await self.command(command)
             return
-        # With a clarification open, the service reads the text as its answer when it is one.
+        # With a clarification open, the service reads the text as its answer when it is one,
+        # and otherwise sets it aside and answers the new question.
+        await self.close_clarification()
         await self.run_turn(text=text)
 
     @friendly
@@ -207,25 +216,45 @@ class ChatHandlers:
         cl.user_session.set(_NAMED, True)
         await self.runtime.data_layer.update_thread(self.thread_id(), name=title[:200])
 
-    async def run_turn(self, *, text: str | None = None, resume: str | None = None) -> None:
-        """Ask (or answer a clarification) and show the steps as they run, then the answer."""
+    async def run_turn(self, *, text: str | None = None, resume: str | None = None, typed_sql: bool = False) -> None:
+        """Ask (or answer a clarification): the steps as they run, grouped under "How I got this"
+        with the SQL, the plan, timings and versions; then the answer (or a question back)."""
         as_of = _as_of()
         answering = resume is not None or bool(cl.user_session.get(_PENDING))
         cl.user_session.set(_PENDING, None)
-        asked = text if text is None or answering or as_of is None else _with_as_of(text, as_of)
-        turn = await self.stream(asked, resume=resume)
-        if turn.clarification:
+        travel = as_of.to_dict() if as_of is not None and not answering else None
+        async with cl.Step(name=HOW_GROUP, type="tool", show_input=False) as group:
+            turn = await self.stream(text, resume=resume, typed_sql=typed_sql, as_of=travel)
+            view = None
+            if not turn.clarification:
+                named = _measure_words(turn)
+                view = await asyncio.to_thread(
+                    answer_view, turn, as_of=as_of.describe() if as_of else None, named=named
+                )
+                if view.plan:
+                    async with cl.Step(name="Query plan", type="tool", show_input=False) as step:
+                        step.output = code_block(view.plan, "text")
+            group.output = view.how if view is not None and view.how else "Asked back: see below."
+        if view is None:
             await self.clarify(turn)
             return
-        await self.send_answer(turn, as_of)
+        await self.send_answer(turn, view)
 
-    async def stream(self, text: str | None, *, resume: str | None = None) -> Turn:
+    async def stream(
+        self,
+        text: str | None,
+        *,
+        resume: str | None = None,
+        typed_sql: bool = False,
+        as_of: dict[str, Any] | None = None,
+    ) -> Turn:
         """Run one turn through the service, one Chainlit step per graph step."""
         service = await self.service()
         user = await self.catalog_user()
         open_steps: dict[str, cl.Step] = {}
         turn: Turn | None = None
-        async for event in service.astream(self.thread_id(), text, resume=resume, user=user):
+        events = service.astream(self.thread_id(), text, resume=resume, user=user, typed_sql=typed_sql, as_of=as_of)
+        async for event in events:
             if event.kind == "turn":
                 turn = event.turn
             elif event.name and event.status == "start":
@@ -239,15 +268,12 @@ class ChatHandlers:
             raise RuntimeError("the conversation service ended without a turn")
         return turn
 
-    async def send_answer(self, turn: Turn, as_of: AsOf | None) -> None:
-        """The SQL, the table, the chart, the CSV and the plan of a finished turn."""
-        view = await asyncio.to_thread(answer_view, turn, as_of=as_of.describe() if as_of else None)
-        if view.plan:
-            async with cl.Step(name="Query plan", type="tool", show_input=False) as step:
-                step.output = code_block(view.plan, "text")
+    async def send_answer(self, turn: Turn, view: AnswerView) -> None:
+        """The answer: its summary (or single value), chart, table and CSV, and the context it ran in."""
         elements = await asyncio.to_thread(_elements, view, turn)
         metadata = {"turn_id": turn.turn_id, "thread_id": turn.thread_id}
-        message = await cl.Message(content=view.markdown, elements=elements, metadata=metadata).send()
+        actions = [cl.Action(name=RESET_ACTION, payload={}, label=RESET_LABEL)] if view.context else []
+        message = await cl.Message(content=view.markdown, elements=elements, metadata=metadata, actions=actions).send()
         if turn.turn_id:
             # Thumbs are on the message's run (its parent) in Chainlit 2; keep both ids.
             answers = dict(cl.user_session.get(_ANSWERS) or {})
@@ -256,31 +282,63 @@ class ChatHandlers:
                     answers[key] = turn.turn_id
             cl.user_session.set(_ANSWERS, answers)
 
-    async def clarify(self, turn: Turn) -> None:
-        """Ask back with one button per reading (each reading's first rows shown above them),
-        and a way to type another answer."""
+    @friendly
+    async def reset_context(self, _action: cl.Action) -> None:
+        """ "Start fresh": the next question builds on nothing (no filters, period or time travel)."""
+        service = await self.service()
+        await asyncio.to_thread(service.forget_context, self.thread_id())
+        cl.user_session.set(_AS_OF, None)
+        await cl.Message(
+            content="Starting fresh: the next question uses no earlier filters, period or time travel."
+        ).send()
+
+    async def clarify(self, turn: Turn, prefix: str = "") -> None:
+        """Ask back: each reading under its label with its first rows, one button per reading and
+        one "Something else…". Nothing waits here: the message box stays usable, and a typed
+        message either answers the question or abandons it for a new one (the service decides)."""
         clarification = turn.clarification or {}
-        options = clarification.get("options") or []
+        options = [o for o in clarification.get("options") or [] if not o.get("rephrase")]
         actions = [
-            cl.Action(name=CLARIFY_ACTION, payload={"choice": str(o.get("id"))}, label=str(o.get("label")))
+            cl.Action(
+                name=CLARIFY_ACTION, payload={"choice": str(o.get("id"))}, label=option_label(str(o.get("label")))
+            )
             for o in options
         ]
-        actions.append(cl.Action(name=CLARIFY_OTHER_ACTION, payload={}, label="Something else…"))
+        actions.append(cl.Action(name=CLARIFY_OTHER_ACTION, payload={}, label=SOMETHING_ELSE))
         asked = clarification.get("question") or turn.message or "Which did you mean?"
-        question = clarification_markdown({**clarification, "question": asked})
-        question += "\n\n_Pick one, or “Something else…” to answer in your own words._"
-        reply = await cl.AskActionMessage(content=question, actions=actions, timeout=CLARIFY_TIMEOUT_S).send()
-        choice: str | None = None
-        if reply is not None and reply.get("name") == CLARIFY_ACTION:
-            choice = str(reply["payload"]["choice"])
-        elif reply is not None:
-            typed = await cl.AskUserMessage(content="Type your answer:", timeout=CLARIFY_TIMEOUT_S).send()
-            choice = (typed or {}).get("output")
-        if not choice:
-            cl.user_session.set(_PENDING, clarification)
-            await cl.Message(content="The question is still open: type your answer whenever you like.").send()
+        question = prefix + clarification_markdown(
+            {**clarification, "question": asked, "options": options}, turn.question
+        )
+        question += f"\n\n_{CLARIFY_HINT}_"
+        cl.user_session.set(_PENDING, clarification)
+        await cl.Message(content=question, actions=actions).send()
+        # Plain data in the session (Chainlit saves it with the thread): enough to remove them.
+        cl.user_session.set(_CLARIFY_ACTIONS, [a.to_dict() for a in actions])
+
+    @friendly
+    async def clarification_picked(self, action: cl.Action) -> None:
+        """A reading's button: the open question is answered with it."""
+        await self.close_clarification()
+        if not cl.user_session.get(_PENDING):
+            await cl.Message(content="That question was already answered or set aside; ask again if you like.").send()
             return
-        await self.run_turn(resume=choice)
+        await self.run_turn(resume=str(action.payload.get("choice") or ""))
+
+    @friendly
+    async def something_else(self, _action: cl.Action) -> None:
+        """ "Something else…": the answer (or a new question) is typed in the message box."""
+        await self.close_clarification()
+        await cl.Message(
+            content="Type your answer in the message box below (which column or table you meant), "
+            "or ask a new question."
+        ).send()
+
+    async def close_clarification(self) -> None:
+        """Take the buttons off the open question (they would answer a question already settled)."""
+        saved = cl.user_session.get(_CLARIFY_ACTIONS) or []
+        cl.user_session.set(_CLARIFY_ACTIONS, None)
+        for data in saved:
+            await cl.Action(**data).remove()
 
     # ------------------------------------------------------------------------ commands
 
@@ -354,13 +412,24 @@ class ChatHandlers:
         if not argument:
             await cl.Message(content="Usage: `/sql SELECT ...` runs the query as typed (read-only).").send()
             return
-        await self.run_turn(text=argument)
+        await self.close_clarification()
+        await self.run_turn(text=argument, typed_sql=True)  # as typed: never read as a question
 
     async def cmd_explain(self, argument: str) -> None:
-        if not argument:
+        """The engine's plan of the SQL as typed (never read as a question), nothing run."""
+        sql = argument.strip().rstrip(";").strip()
+        if not sql:
             await cl.Message(content="Usage: `/explain SELECT ...` shows the plan without running the query.").send()
             return
-        await self.run_turn(text=f"EXPLAIN {argument}")
+        try:
+            plan = await asyncio.to_thread(self.runtime.platform.engine.explain, sql)
+        except NeuroLakeError as e:
+            await cl.Message(content=f"**{NOT_EXPLAINED}** {escape_lines(str(e))}").send()
+            return
+        await cl.Message(
+            content=f"The plan of the query as typed (nothing was run):\n\n{code_block(pretty_sql(sql), 'sql')}\n\n"
+            + code_block(plan.render(), "text")
+        ).send()
 
     async def cmd_asof(self, argument: str) -> None:
         try:
@@ -454,16 +523,20 @@ def _elements(view: AnswerView, turn: Turn) -> list[Any]:
     return elements
 
 
+def _measure_words(turn: Turn) -> str:
+    """The words earlier questions used for this turn's measures ("revenue"), kept while the
+    measures stay the same: "what about last year?" still heads its column "Revenue"."""
+    measures = (turn.intent or {}).get("measures") or []
+    saved = cl.user_session.get(_MEASURES) or {}
+    words = str(saved.get("words") or "") if saved.get("measures") == measures else ""
+    if measures and turn.error is None:
+        cl.user_session.set(_MEASURES, {"measures": measures, "words": f"{words} {turn.question}"[-300:]})
+    return words
+
+
 def _as_of() -> AsOf | None:
     saved = cl.user_session.get(_AS_OF)
     return AsOf(**saved) if saved else None
-
-
-def _with_as_of(question: str, as_of: AsOf) -> str:
-    """The question asked against the past: the parser reads "as of version 3" or "as of 2024-06-01"."""
-    if as_of.version is not None:
-        return f"{question} as of version {as_of.version}"
-    return f"{question} as of {as_of.timestamp}"
 
 
 def _as_of_problem(catalog: Any, as_of: AsOf) -> str | None:
@@ -476,16 +549,6 @@ def _as_of_problem(catalog: Any, as_of: AsOf) -> str | None:
         latest = tables[as_of.table].version
         return f"{inline_code(as_of.table)} has versions 0 to {latest}; there is no version {as_of.version}."
     return None
-
-
-def _pending_reminder(pending: dict[str, Any]) -> str:
-    labels = [str(o.get("label")) for o in pending.get("options") or []]
-    text = "**Still open:** " + clarification_markdown({**pending, "question": pending.get("question") or ""})
-    if labels:
-        text += (
-            "\n\nAnswer with one of: " + ", ".join(escape_markdown(label) for label in labels) + ", or type another."
-        )
-    return text
 
 
 async def _send_upload_summary(result: UploadResult) -> None:

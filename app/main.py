@@ -15,7 +15,7 @@ from chainlit.server import app as server_app
 from chainlit.types import Feedback, ThreadDict
 
 from app import auth
-from app.chat import ASK_ACTION, ChatHandlers
+from app.chat import ASK_ACTION, CLARIFY_ACTION, CLARIFY_OTHER_ACTION, RESET_ACTION, ChatHandlers
 from app.persistence import CatalogDataLayer
 from app.routes import add_routes
 from app.runtime import ChatRuntime
@@ -90,6 +90,21 @@ async def message(message: cl.Message) -> None:
 @cl.action_callback(ASK_ACTION)
 async def question_clicked(action: cl.Action) -> None:
     await handlers.question_clicked(action)
+
+
+@cl.action_callback(CLARIFY_ACTION)
+async def clarification_picked(action: cl.Action) -> None:
+    await handlers.clarification_picked(action)
+
+
+@cl.action_callback(CLARIFY_OTHER_ACTION)
+async def something_else(action: cl.Action) -> None:
+    await handlers.something_else(action)
+
+
+@cl.action_callback(RESET_ACTION)
+async def reset_context(action: cl.Action) -> None:
+    await handlers.reset_context(action)
 
 
 @cl.on_settings_update

@@ -15,7 +15,9 @@ country", or more words for the question).
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -23,7 +25,10 @@ from neurolake.errors import NeuroLakeError
 from neurolake.intent.model import Intent, describe
 
 if TYPE_CHECKING:
+    from neurolake.engine import QueryResult
     from neurolake.intent.parser import IntentParser
+
+log = logging.getLogger(__name__)
 
 ClarificationKind = Literal["ambiguity", "confirm", "columns"]
 #: The option of a ``confirm`` clarification that means "not that".
@@ -58,13 +63,15 @@ class PendingClarification:
         """What the user sees: ``{"question": ..., "options": [{"id", "label", "preview"?}]}``.
 
         ``preview`` (``{"columns", "rows", "row_count", "truncated"}``) is there only for an
-        option whose reading was run.
+        option whose reading was run; ``rephrase`` marks the option that means "none of these".
         """
         options = []
         for option_id, label in self.options:
             option: dict[str, Any] = {"id": option_id, "label": label}
             if option_id in self.previews:
                 option["preview"] = self.previews[option_id]
+            if self.choices.get(option_id) is None:
+                option["rephrase"] = True
             options.append(option)
         return {"question": self.question, "options": options}
 
@@ -133,6 +140,26 @@ def from_intent(intent: Intent) -> PendingClarification | None:
             data,
         )
     return None
+
+
+def with_previews(
+    pending: PendingClarification, sql_for: Callable[[Intent], str], run: Callable[[str], QueryResult]
+) -> PendingClarification:
+    """``pending`` with the first rows of each option that stands for a reading and has none yet,
+    so every option (a low-confidence guess, a choice of columns) is picked by what it gives."""
+    from neurolake.intent.readings import preview_of
+
+    for option_id, _label in pending.options:
+        choice = pending.choices.get(option_id)
+        if choice is None or option_id in pending.previews:
+            continue
+        try:
+            pending.previews[option_id] = preview_of(run(sql_for(Intent.model_validate(choice)))).model_dump(
+                mode="json"
+            )
+        except NeuroLakeError as e:  # the option is still offered, without rows
+            log.info("no preview for option %s of %r: %s", option_id, pending.question, e)
+    return pending
 
 
 def apply_answer(pending: PendingClarification, answer: str, parser: IntentParser) -> Intent | None:

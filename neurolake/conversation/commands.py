@@ -1,5 +1,5 @@
 """Follow-ups about the answer itself rather than the data: "show the SQL", "more rows",
-"sort by revenue instead", "as a share of the total".
+"sort by revenue instead", "sort ascending", "as a share of the total", "show the query plan".
 
 The parser edits the previous intent's slots (filters, grouping, period, limit); these
 requests act on what the conversation showed, so the conversation reads them first.
@@ -13,7 +13,7 @@ from typing import Literal
 
 from neurolake.intent.model import Direction
 
-CommandKind = Literal["show_sql", "more_rows", "share_of_total", "sort_by"]
+CommandKind = Literal["show_sql", "show_plan", "more_rows", "share_of_total", "sort_by"]
 
 _END = r"\s*(?:please)?\s*[.!?]*\s*$"
 _SHOW_SQL = re.compile(
@@ -23,6 +23,15 @@ _SHOW_SQL = re.compile(
     + r"|^(?:what|which)\s+(?:sql|query)\s+(?:did\s+you\s+(?:use|run)|was\s+(?:used|run))"
     + _END
     + r"|^(?:the\s+)?sql\s*\??$",
+    re.IGNORECASE,
+)
+_SHOW_PLAN = re.compile(
+    r"^(?:please\s+)?(?:(?:can|could)\s+you\s+)?(?:show|give|display|print|tell|explain)\s+(?:me\s+)?"
+    r"(?:the\s+|that\s+|its\s+|your\s+)?(?:query\s+|execution\s+|sql\s+)?plan(?:\s+(?:of|for)\s+(?:that|this|it|the\s+last\s+answer))?"
+    + _END
+    + r"|^(?:the\s+)?(?:query\s+|execution\s+)plan\s*\??$"
+    + r"|^(?:what|which)\s+(?:is|was)\s+the\s+(?:query\s+|execution\s+)?plan"
+    + _END,
     re.IGNORECASE,
 )
 _MORE_ROWS = re.compile(
@@ -44,6 +53,14 @@ _SORT = re.compile(
     r"(?:\s+instead)?" + _END,
     re.IGNORECASE,
 )
+#: "sort ascending", "reverse the order", "lowest first": the same rows, in the other order.
+_RESORT = re.compile(
+    r"^(?:and\s+|now\s+|then\s+|please\s+)*(?:(?:sort|order|rank)(?:ed)?\s+(?:it\s+|them\s+|that\s+|this\s+)?"
+    r"(?P<dir>asc(?:ending)?|desc(?:ending)?|(?:from\s+)?(?:the\s+)?(?:lowest|smallest|highest|largest)(?:\s+first)?)"
+    r"|(?P<dir2>lowest|smallest|highest|largest)\s+first"
+    r"|(?P<reverse>reverse|flip)\s+(?:the\s+)?(?:order|sort(?:ing)?))" + _END,
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -60,6 +77,8 @@ def read_command(text: str) -> ConversationCommand | None:
     stripped = text.strip()
     if _SHOW_SQL.match(stripped):
         return ConversationCommand("show_sql")
+    if _SHOW_PLAN.match(stripped):
+        return ConversationCommand("show_plan")
     if _MORE_ROWS.match(stripped):
         return ConversationCommand("more_rows")
     if _SHARE.search(stripped):
@@ -68,11 +87,15 @@ def read_command(text: str) -> ConversationCommand | None:
     if sort:
         what = re.sub(r"\s+instead$", "", sort.group("what").strip(), flags=re.IGNORECASE).strip(" ,;:")
         return ConversationCommand("sort_by", target=what, direction=_direction(sort.group("dir")))
+    resort = _RESORT.match(stripped)
+    if resort:
+        # No target: the answer's own order key; "reverse" flips its direction (None here).
+        return ConversationCommand("sort_by", direction=_direction(resort.group("dir") or resort.group("dir2")))
     return None
 
 
 def _direction(word: str | None) -> Direction | None:
     if not word:
         return None
-    word = word.lower()
+    word = re.sub(r"^(?:from\s+)?(?:the\s+)?", "", word.lower())
     return "asc" if word.startswith(("asc", "lowest", "smallest")) else "desc"

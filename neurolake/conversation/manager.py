@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 from neurolake.conversation.clarify import PendingClarification, apply_answer, from_intent
 from neurolake.conversation.columns import listing_clarification
 from neurolake.conversation.commands import ConversationCommand, read_command
+from neurolake.conversation.missing import meaning_clarification, missing_message
 from neurolake.conversation.refine import can_share, refine_tree
-from neurolake.conversation.sorting import sort_intent
+from neurolake.conversation.sorting import resort_intent, sort_intent
 from neurolake.conversation.turns import ThreadInfo, TurnRecord
 from neurolake.errors import NeuroLakeError
 from neurolake.intent.model import Intent, IntentKind
@@ -101,6 +102,8 @@ class Understanding:
     memory_id: str | None = None
     #: True for typed SQL that writes (only run for users with write permission).
     writes: bool = False
+    #: What the answer should say beside its rows ("'last year' read as 2023").
+    notes: list[str] = field(default_factory=list)
 
     @property
     def runs(self) -> bool:
@@ -138,15 +141,18 @@ class ConversationManager:
             if handled is not None:
                 return handled
         previous = context.parsed if context is not None else None
-        intent = self.parser.parse(question, previous)
-        follow_up = previous is not None and intent != self.parser.parse(question)
+        fresh = self.parser.parse(question)
+        # A complete question of its own starts afresh: no filter or period of the last answer leaks in.
+        intent = fresh if previous is None or is_complete(question, fresh) else self.parser.parse(question, previous)
+        follow_up = intent != fresh
         out = Understanding(question, intent, row_limit=self.row_limit, follow_up=follow_up)
         if follow_up and context is not None:
             out.refine, out.row_limit = dict(context.refine), context.row_limit
         if intent.kind is IntentKind.UNKNOWN:
             written = _written_sql(question) if can_write else None
             if written is None:
-                out.message = intent.refusal or "I could not understand the question."
+                missing = missing_message(intent.unlinked, self.parser.schema())
+                out.message = missing or intent.refusal or "I could not understand the question."
                 out.error = "not_understood"
                 return out
             out.intent = Intent(kind=IntentKind.SQL, question=question, sql=written, confidence=1.0)
@@ -157,10 +163,20 @@ class ConversationManager:
             return out
         if not follow_up:
             self._recall(out)
-        if out.sql is None:
+        if out.sql is None and intent.by_meaning and not follow_up:
+            out.pending = meaning_clarification(intent)
+        elif out.sql is None:
             out.pending = from_intent(intent) or (
                 None if follow_up else listing_clarification(intent, self.parser.schema())
             )
+        return out
+
+    def typed_sql(self, text: str, *, can_write: bool = False) -> Understanding:
+        """SQL typed with ``/sql``: run exactly as typed, never read by the question parser."""
+        sql = text.strip().rstrip(";").strip()
+        intent = Intent(kind=IntentKind.SQL, question=sql, sql=sql, confidence=1.0)
+        out = Understanding(sql, intent, row_limit=self.row_limit, sql=sql, source="typed")
+        out.writes = can_write and _written_sql(sql) is not None
         return out
 
     def answer(self, pending: PendingClarification, text: str) -> Intent | None:
@@ -171,7 +187,7 @@ class ConversationManager:
         """The SQL of ``intent`` with the conversation's refinements (share of the total)."""
         if intent.kind is IntentKind.SQL and intent.sql:
             return intent.sql
-        if refine and refine.get("share_of_total"):
+        if refine and (refine.get("share_of_total") or refine.get("resort")):
             generator = self.parser.generator()
             return generator.to_sql(refine_tree(generator.tree(intent), intent, refine))
         return self.parser.sql_for(intent)
@@ -190,13 +206,16 @@ class ConversationManager:
             return out
         intent = context.parsed
         out.intent, out.refine, out.row_limit = intent, dict(context.refine), context.row_limit
-        if command.kind == "show_sql":
+        if command.kind in ("show_sql", "show_plan"):
             out.sql, out.source = context.sql, "previous"
-            out.message = (
-                f"This is the SQL of the last answer ({context.question!r}):\n{context.sql}"
-                if context.sql
-                else "The last answer did not run any SQL."
-            )
+            if not context.sql:
+                out.message = "The last answer did not run any SQL."
+            elif command.kind == "show_sql":
+                out.message = f"This is the SQL of the last answer ({context.question!r}):\n{context.sql}"
+            else:
+                out.message = (
+                    f"This is the query plan of the last answer ({context.question!r}); nothing was run again."
+                )
         elif command.kind == "more_rows":
             if intent.limit is not None:
                 out.intent = intent.model_copy(update={"limit": max(intent.limit * 2, intent.limit + 5)})
@@ -212,8 +231,15 @@ class ConversationManager:
         elif command.kind == "sort_by" and command.target:
             try:
                 out.intent = sort_intent(intent, command.target, command.direction, self.parser)
+                out.refine.pop("resort", None)
             except NeuroLakeError as e:
                 out.message, out.error = str(e), "cannot_apply"
+        elif command.kind == "sort_by":
+            out.intent, resort = resort_intent(intent, command.direction)
+            if resort is not None:
+                out.refine["resort"] = resort
+            else:
+                out.refine.pop("resort", None)
         return out
 
     def _share_of_new_question(self, question: str, context: ConversationContext | None) -> Understanding:
@@ -272,6 +298,24 @@ _SHARE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _FILLER = {"as", "a", "an", "the", "and", "now", "show", "it", "that", "this", "them", "what", "about", "please", "in"}
+
+
+#: How a message that builds on the last answer starts ("only Germany", "what about 2023").
+_FOLLOW_UP_START = re.compile(
+    r"^\s*(?:what|how)\s+about\b|^\s*(?:and|but|only|just|now|instead|also|same|then|for|by|per|in|as\s+of|"
+    r"without|except|excluding|exclude|limit|restrict|filter|sort|order|top|bottom|split|break|group|make|show\s+only)\b",
+    re.IGNORECASE,
+)
+
+
+def is_complete(question: str, fresh: Intent) -> bool:
+    """True when ``question`` read alone is a whole question (what to compute, from which table)
+    and does not start like a follow-up: it is answered as asked, not as an edit of the last answer."""
+    if _FOLLOW_UP_START.match(question) or fresh.kind in (IntentKind.UNKNOWN, IntentKind.SQL):
+        return fresh.kind is IntentKind.SQL
+    if fresh.needs_clarification:
+        return False
+    return bool(fresh.tables) and bool(fresh.measures or fresh.columns)
 
 
 def _has_own_question(text: str) -> bool:

@@ -3,6 +3,9 @@
 "as a share of the total" adds ``ROUND(100.0 * m / SUM(m) OVER (), 2) AS share_of_total_pct``
 next to the last measure ``m``. The window runs over every group before ``LIMIT``, so with
 "top 3" each share is still of the whole total.
+
+"sort ascending" after "top 5" re-sorts the same five rows: the query becomes
+``SELECT * FROM (<top 5>) AS answer ORDER BY key ASC``.
 """
 
 from __future__ import annotations
@@ -28,7 +31,25 @@ def can_share(intent: Intent) -> str | None:
 
 def refine_tree(tree: exp.Expr, intent: Intent, refine: dict[str, Any]) -> exp.Expr:
     """The intent's SQL tree with the conversation's refinements applied (a copy when changed)."""
-    if not refine.get("share_of_total") or can_share(intent) is not None:
+    shared = _with_share(tree, intent) if refine.get("share_of_total") else tree
+    resort = refine.get("resort")
+    return _resorted(shared, intent, resort) if isinstance(resort, dict) else shared
+
+
+def _resorted(tree: exp.Expr, intent: Intent, resort: dict[str, Any]) -> exp.Expr:
+    """The limited rows of ``tree``, ordered anew (the answer's groups break ties)."""
+    if not isinstance(tree, exp.Select):
+        raise QueryValidationError("The rows can only be re-sorted for a simple query.")
+    key = str(resort.get("target") or "").rsplit(".", 1)[-1]
+    direction = "DESC" if resort.get("direction") == "desc" else "ASC"
+    ties = [g.alias for g in intent.group_by if g.alias != key]
+    order = ", ".join([f'"{key}" {direction}', *(f'"{t}" ASC' for t in ties)])
+    outer = exp.select("*").from_(tree.subquery("answer", copy=True))
+    return outer.order_by(order, dialect="duckdb")
+
+
+def _with_share(tree: exp.Expr, intent: Intent) -> exp.Expr:
+    if can_share(intent) is not None:
         return tree
     if not isinstance(tree, exp.Select):
         raise QueryValidationError("The share of the total can only be added to a simple query.")

@@ -41,6 +41,30 @@ def sort_intent(intent: Intent, target: str, direction: Direction | None, parser
     return edited.model_copy(update={"order_by": [order, *_tie_breakers(edited, key)], "ambiguities": []})
 
 
+def resort_intent(intent: Intent, direction: Direction | None) -> tuple[Intent, dict[str, str] | None]:
+    """ "sort ascending": the answer's own order key in ``direction`` (None flips it).
+
+    With a limit ("top 5") the rows must stay the same five: the intent is kept and the
+    new order is returned as a refinement that sorts the limited rows (``refine_tree``).
+    Without one, the intent's order is simply replaced.
+    """
+    current = intent.order_by[0] if intent.order_by else None
+    if current is not None:
+        key = current.target
+    elif intent.measures:
+        key = intent.measures[0].alias
+    elif intent.group_by:
+        key = intent.group_by[0].alias
+    else:
+        raise SortError("The last answer has no order to change.", hint="Say what to sort by: 'sort by price'.")
+    if direction is None:
+        direction = "asc" if current is None or current.direction == "desc" else "desc"
+    if intent.limit is not None:
+        return intent, {"target": key, "direction": direction}
+    order = OrderBy(target=key, direction=direction)
+    return intent.model_copy(update={"order_by": [order, *_tie_breakers(intent, key)], "ambiguities": []}), None
+
+
 def _tie_breakers(intent: Intent, key: str) -> list[OrderBy]:
     """The answer's groups, A to Z, after the sort key: rows with equal keys keep one order.
 

@@ -55,6 +55,8 @@ class Turn:
     steps: list[str] = field(default_factory=list)
     #: Where the SQL came from: parser, model, memory, typed, previous.
     source: str | None = None
+    #: What a person should know beside the rows (a repair, which year "last year" was, a reuse).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -77,6 +79,7 @@ class Turn:
             "error": self.error,
             "steps": list(self.steps),
             "source": self.source,
+            "notes": list(self.notes),
         }
 
 

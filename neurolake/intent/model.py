@@ -230,6 +230,9 @@ class Intent(BaseModel):
     refusal: str | None = None
     #: Words of the question that linked to nothing (they lower the confidence).
     unlinked: list[str] = Field(default_factory=list)
+    #: Words no table or column is named after, read through the embedding index as one that is
+    #: similar in meaning ("employees" -> customers): the conversation asks before answering.
+    by_meaning: list[str] = Field(default_factory=list)
 
     def extra_columns(self) -> list[str]:
         """Columns used inside conditions: ``any_of`` and the columns of subqueries."""

@@ -98,7 +98,8 @@ class OfflineIntentParser:
         for tok in protected:
             tok.used = False
         mentions = self.linker.link(q)
-        mentions += self.linker.semantic_mentions(q, mentions)
+        by_meaning = self.linker.semantic_mentions(q, mentions)
+        mentions += by_meaning
         mentions.sort(key=lambda m: m.start)
         for m in mentions:
             for tok in q.tokens[m.start : m.end]:
@@ -129,6 +130,9 @@ class OfflineIntentParser:
         if frame.grain == "year" and not any(g.grain for g in intent.group_by):
             intent = _by_year_column(intent, frame, self.schema)
         missed = [Unread(f.words, "a part I could not apply to this reading") for _, f in found if not f.applied]
+        intent.by_meaning = [
+            " ".join(m.words) for m in by_meaning if m in linked and m.best.kind in ("table", "column")
+        ]
         intent = _values_listed(self._checked(intent, q, linked, missed), [*before_rules, *linked], self.schema)
         return self._existence(intent)
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -18,14 +16,12 @@ import pytest
 from playwright.sync_api import expect
 
 from app.answer import NOT_ANSWERED
+from app.chat import HOW_GROUP
 from neurolake.config import load_settings
 from neurolake.conversation.checkpoints import open_store
 from tests.app.conftest import ASSISTANT, GUARDED_PASSWORD, NEW_CHAT_MARK, SCREENSHOTS, USER, ChatServer
 
 ANSWER = ASSISTANT
-#: Set to refresh the README's screenshot (docs/images/chat-answer.png) from a real answer.
-DOCS_SCREENSHOT_ENV = "NEUROLAKE_TEST_DOCS_SCREENSHOT"
-DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "images" / "chat-answer.png"
 
 pytestmark = pytest.mark.slow
 
@@ -37,11 +33,12 @@ COMPOSER_TIMEOUT_MS = 60_000
 FAILED_ANSWERS = [NOT_ANSWERED, "Something went wrong on our side."]
 #: The first assistant message from index ``n`` on that is a finished answer: one whose result
 #: table has rendered (the Dataframe element shows its rows all at once, after loading its
-#: data), or one that failed. Returns its index and, for a failure, its text.
+#: data) or whose single value is shown (a large number, ``h1``), or one that failed. Returns
+#: its index and, for a failure, its text.
 _FINISHED_ANSWER = """([selector, n, failed]) => {
     const messages = [...document.querySelectorAll(selector)];
     for (let i = n; i < messages.length; i++) {
-        if (messages[i].querySelector('.dataframe tbody tr')) return {index: i, failure: null};
+        if (messages[i].querySelector('.dataframe tbody tr, h1')) return {index: i, failure: null};
         const text = messages[i].innerText;
         if (failed.some(f => text.includes(f))) return {index: i, failure: text};
     }
@@ -110,8 +107,34 @@ def shown_rows(answer: Any) -> list[list[str]]:
     return rows
 
 
-def shown_sql(answer: Any) -> str:
-    return answer.locator("pre code").first.inner_text()
+def shown_value(answer: Any) -> str:
+    """A single-value answer's large number."""
+    return str(answer.locator("h1").first.inner_text())
+
+
+def how_group(page: Any) -> Any:
+    """The last answer's "How I got this" group, opened (its steps, SQL, timings and versions)."""
+    trigger = page.locator(f'[id="step-{HOW_GROUP}"]').last
+    if trigger.get_attribute("aria-expanded") != "true":
+        trigger.click()
+    return trigger.locator("xpath=ancestor::div[@data-step-type='tool'][1]")
+
+
+def close_how_group(page: Any) -> None:
+    """Fold the last answer's "How I got this" group again (as a person first sees it)."""
+    trigger = page.locator(f'[id="step-{HOW_GROUP}"]').last
+    if trigger.get_attribute("aria-expanded") == "true":
+        trigger.click()
+
+
+def shown_sql(page: Any) -> str:
+    """The SQL of the last answer, as its "How I got this" group shows it."""
+    return str(how_group(page).locator("pre code").last.inner_text()).strip()
+
+
+def cents(text: str) -> float:
+    """A money cell ("22,179.91") as a number."""
+    return round(as_number(text), 2)
 
 
 def as_number(text: str) -> float:
@@ -141,34 +164,25 @@ def upload(page: Any, path: Path) -> None:
 def test_a_question_shows_its_steps_sql_table_chart_plan_and_csv(page: Any, run: Any) -> None:
     answer = ask(page, "revenue by country")
 
-    expected = run(shown_sql(answer))
+    expected = run(shown_sql(page))
     revenue = dict(expected.rows)
     rows = shown_rows(answer)
     assert len(rows) == min(10, expected.row_count)  # the first page of a paginated table
     for country, amount in rows:
-        assert math.isclose(as_number(amount), revenue[country], rel_tol=1e-9)
-    text = answer.inner_text()
-    assert f"{expected.row_count} rows" in text
-    assert "Read orders v" in text
+        assert cents(amount) == round(revenue[country], 2)
+    assert f"{expected.row_count} countries" in answer.inner_text()
     answer.locator(".js-plotly-plot").wait_for()  # a category and a measure: a bar chart
+    group = how_group(page)
+    assert f"{expected.row_count} rows" in group.inner_text() and "Read orders v" in group.inner_text()
     for step in ("Understanding the question", "Writing SQL", "Optimizing", "Running the query"):
-        assert page.locator(f'[id="step-{step}"]').count() == 1
-    page.locator('[id="step-Query plan"]').click()
+        assert group.locator(f'[id="step-{step}"]').count() == 1
+    group.locator('[id="step-Query plan"]').click()
     page.get_by_text("Optimizer").first.wait_for()
 
     link = answer.locator("a[download$='.csv']")
     download = page.request.get(link.get_attribute("href"))
     lines = list(csv.reader(io.StringIO(download.text())))
     assert lines[0] == expected.columns and len(lines) == expected.row_count + 1
-
-    if os.environ.get(DOCS_SCREENSHOT_ENV):
-        page.locator('[id="step-Query plan"]').click()  # closed again: the answer fills the picture
-        page.set_viewport_size({"width": 1280, "height": 1640})
-        page.locator(USER).last.evaluate("m => m.scrollIntoView({block: 'start'})")
-        page.wait_for_timeout(1000)
-        DOCS_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(DOCS_SCREENSHOT))
-        page.set_viewport_size({"width": 1280, "height": 1000})
 
 
 def test_an_example_question_from_the_welcome_is_answered(page: Any, run: Any) -> None:
@@ -178,10 +192,10 @@ def test_an_example_question_from_the_welcome_is_answered(page: Any, run: Any) -
 
     first_example.click()
 
-    answer = answer_with_table(page, before)
+    answer_with_table(page, before)
     page.get_by_text(question, exact=True).last.wait_for()  # shown as the person's message
-    expected = run(shown_sql(answer))
-    assert f"{expected.row_count} rows" in answer.inner_text()
+    expected = run(shown_sql(page))
+    assert f"{expected.row_count:,} row" in how_group(page).inner_text()
 
 
 def test_a_clarification_is_answered_with_a_button(page: Any, run: Any) -> None:
@@ -191,21 +205,21 @@ def test_a_clarification_is_answered_with_a_button(page: Any, run: Any) -> None:
     answer = answer_with_table(page, before)
 
     (count,) = run("SELECT count(*) FROM customers WHERE country = 'Germany'").rows[0]
-    assert shown_rows(answer) == [[str(count)]]
-    assert "customers" in shown_sql(answer)
+    assert shown_value(answer) == f"{count:,}"
+    assert "customers" in shown_sql(page)
 
 
 def test_a_clarification_can_be_answered_in_words(page: Any, run: Any) -> None:
     before = send(page, "how many are from Germany")
     page.get_by_role("button", name="Something else…").click()
-    page.get_by_text("Type your answer:").wait_for()
+    page.get_by_text("Type your answer in the message box").wait_for()
     page.locator("#chat-input").fill("order country")
     submit(page)
 
     answer = answer_with_table(page, before)
 
     (count,) = run("SELECT count(*) FROM orders WHERE country = 'Germany'").rows[0]
-    assert shown_rows(answer) == [[str(count)]]
+    assert shown_value(answer) == f"{count:,}"
 
 
 def test_a_clarification_shows_each_readings_first_rows_and_a_button_answers_it(page: Any, run: Any) -> None:
@@ -217,7 +231,7 @@ def test_a_clarification_shows_each_readings_first_rows_and_a_button_answers_it(
     text = asked.inner_text()
     assert "1. customer name" in text and "2. product name" in text
     for n in range(2):
-        assert previews.nth(n).locator("th").all_inner_texts() == ["name", "sum_total_amount"]
+        assert previews.nth(n).locator("th").all_inner_texts() == ["Name", "Revenue"]  # the question's word
         assert previews.nth(n).locator("tbody tr").count() == 5
     assert text.count("rows in all") == 2
     customers = {name for (name,) in run("SELECT name FROM customers").rows}
@@ -227,13 +241,14 @@ def test_a_clarification_shows_each_readings_first_rows_and_a_button_answers_it(
     page.get_by_role("button", name="product name", exact=True).click()
     answer = answer_with_table(page, before)
 
-    assert "products.name" in shown_sql(answer)
-    assert answer.locator(".dataframe thead th").all_inner_texts()[-2:] == ["name", "sum_total_amount"]
-    expected = run(shown_sql(answer))
-    assert f"{expected.row_count} rows" in answer.inner_text()
-    totals = dict(expected.rows)
+    sql = shown_sql(page)
+    assert "products.name" in sql
+    assert answer.locator(".dataframe thead th").all_inner_texts()[-2:] == ["Product", "Revenue"]
+    expected = run(sql)
+    assert f"{expected.row_count} products" in answer.inner_text()
+    totals = {row[-2]: row[-1] for row in expected.rows}
     for name, amount in shown_rows(answer):
-        assert math.isclose(as_number(amount), totals[name], rel_tol=1e-9)
+        assert cents(amount) == round(totals[name], 2)
 
 
 def test_a_follow_up_uses_the_previous_answer(page: Any, run: Any) -> None:
@@ -241,11 +256,11 @@ def test_a_follow_up_uses_the_previous_answer(page: Any, run: Any) -> None:
 
     answer = ask(page, "only Germany")
 
-    sql = shown_sql(answer)
-    assert "Germany" in sql
+    assert "Germany" in shown_sql(page)
     (total,) = run("SELECT sum(total_amount) FROM orders WHERE country = 'Germany'").rows[0]
     [[country, amount]] = shown_rows(answer)
-    assert country == "Germany" and math.isclose(as_number(amount), total, rel_tol=1e-9)
+    assert country == "Germany" and cents(amount) == round(total, 2)
+    assert "Context: country is Germany" in answer.inner_text()
 
 
 def test_an_uploaded_csv_becomes_a_table_to_ask_about(page: Any, run: Any, tmp_path: Path) -> None:
@@ -258,10 +273,10 @@ def test_an_uploaded_csv_becomes_a_table_to_ask_about(page: Any, run: Any, tmp_p
     before = page.locator(ANSWER).count()
     page.get_by_role("button", name="total amount by region").click()
     answer = answer_with_table(page, before)
-    assert dict(shown_rows(answer)) == {"North": "15", "South": "21", "East": "7"}
+    assert shown_rows(answer) == [["South", "21.00"], ["North", "15.00"], ["East", "7.00"]]  # the chart's order
 
     answer = ask(page, "how many regional sales are there")
-    assert shown_rows(answer) == [["5"]]
+    assert shown_value(answer) == "5"
     assert run("SELECT count(*) FROM regional_sales").rows == [(5,)]
 
 
@@ -285,16 +300,16 @@ def test_asof_asks_the_next_questions_of_an_older_version(page: Any, run: Any) -
 
     answer = ask(page, "how many orders are there")
 
-    assert "VERSION AS OF 0" in shown_sql(answer)
+    assert "VERSION AS OF 0" in shown_sql(page)
     (then,) = run("SELECT count(*) FROM orders VERSION AS OF 0").rows[0]
     (now,) = run("SELECT count(*) FROM orders").rows[0]
     assert then != now
-    assert shown_rows(answer) == [[str(then)]]
-    assert "(time travel: orders as of version 0)" in answer.inner_text()
+    assert shown_value(answer) == f"{then:,}"
+    assert "time travel: orders as of version 0" in answer.inner_text()
 
     send(page, "/asof off")
     page.get_by_text("Back to the latest data").wait_for()
-    assert shown_rows(ask(page, "how many orders are there")) == [[str(now)]]
+    assert shown_value(ask(page, "how many orders are there")) == f"{now:,}"
 
 
 def test_a_script_in_the_data_is_shown_as_text(page: Any, tmp_path: Path) -> None:
@@ -373,7 +388,7 @@ def test_a_saved_thread_is_resumed_with_its_answers_and_context(page: Any, run: 
     resumed.locator(".dataframe tbody tr").first.wait_for()  # the saved table, served from the catalog
     answer = ask(resumed, "only 2024")
 
-    sql = shown_sql(answer)
+    sql = shown_sql(resumed)
     assert "2024" in sql and "MONTH" in sql.upper()
     assert len(shown_rows(answer)) == 10 and thread_id(resumed) == thread
     resumed.screenshot(path=str(SCREENSHOTS / "resumed.png"))

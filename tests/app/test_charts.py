@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from app.arrangement import arrange, unique_labels
 from app.charts import MAX_BARS, chart_figure
 
 
-def test_a_category_and_a_measure_are_bars_largest_first(run) -> None:
+def test_a_category_and_a_measure_are_bars_in_the_answers_order(run) -> None:
     result = run("SELECT country, sum(total_amount) AS revenue FROM orders GROUP BY 1 ORDER BY 1")
+    answer = arrange(result, {"kind": "bar", "x": "country", "y": "revenue"}, "SELECT 1", {})
 
-    figure = chart_figure(result, {"kind": "bar", "x": "country", "y": "revenue"})
+    figure = chart_figure(result, {"kind": "bar", "x": "country", "y": "revenue"}, order=answer.order)
 
     assert figure is not None and len(figure.data) == 1
     bars = figure.data[0]
@@ -60,3 +62,18 @@ def test_labels_from_the_data_are_text_not_markup(run) -> None:
 
     assert figure is not None
     assert "&lt;b&gt;bold&lt;/b&gt;" in list(figure.data[0].x)
+
+
+def test_an_ordered_query_keeps_its_order_and_same_names_stay_apart(run) -> None:
+    sql = "SELECT * FROM (VALUES (1, 'Lamp', 5.0), (2, 'Lamp', 9.0), (3, 'Desk', 7.0)) t(product_id, name, total)"
+    result = run(sql + " ORDER BY total")
+    intent = {"group_by": [{"column": "products.product_id"}, {"column": "products.name"}]}
+
+    answer = arrange(result, {"kind": "bar", "x": "name", "y": "total"}, sql + " ORDER BY total", intent)
+
+    assert answer.order == [0, 1, 2]  # the query's own order
+    assert answer.hidden == ["product_id"]
+    assert answer.row_labels["name"] == ["Lamp (#1)", "Desk", "Lamp (#2)"]
+    figure = chart_figure(result, {"kind": "bar", "x": "name", "y": "total"}, x_labels=answer.row_labels["name"])
+    assert figure is not None and len(set(figure.data[0].x)) == 3
+    assert unique_labels(["a", "b"], [1, 2]) == ["a", "b"]

@@ -22,11 +22,11 @@ def test_each_option_shows_its_label_and_first_rows(demo: NeuroLake) -> None:
     for shown, label in ((customers, "1. customer name**"), (products, "2. product name**")):
         lines = shown.splitlines()
         assert lines[0] == label
-        assert lines[2:4] == ["| name | sum\\_total\\_amount |", "|---|---:|"]
+        assert lines[2:4] == ["| Name | Total amount |", "|---|---:|"]
         assert len([line for line in lines if line.startswith("| ")]) == 6  # the header and five rows
     preview = pending.previews["1"]
     name, total = preview["rows"][0]
-    assert f"| {name} | {float(f'{total:.10g}')} |".replace(".", "\\.") in customers
+    assert f"| {name} | {total:,.2f} |".replace(".", "\\.") in customers
     assert customers.endswith(f"… {preview['row_count']} rows in all")
 
 
@@ -40,11 +40,11 @@ def test_cells_are_escaped_cut_and_numbers_aligned_right() -> None:
 
     lines = preview_markdown(preview).splitlines()
 
-    assert lines[0] == "| note\\|kind | amount |"
+    assert lines[0] == "| Note\\|kind | Amount |"
     assert lines[1] == "|---|---:|"
-    assert lines[2] == "| \\<b\\>\\*bold\\*\\</b\\> | 1\\.5 |"
+    assert lines[2] == "| \\<b\\>\\*bold\\*\\</b\\> | 1\\.50 |"  # an amount: money
     assert lines[3] == "| " + "x" * 59 + "… |  |"
-    assert lines[4] == "|  | 3 |"
+    assert lines[4] == "|  | 3\\.00 |"
     assert len(lines) == 5  # every row is shown: no count line
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-import math
+from datetime import date, datetime
 
-from app.tables import display_columns, display_value, result_csv, result_table
+from app.labels import ColumnLabels, format_value
+from app.tables import display_columns, result_csv, result_table
 
 
 def test_every_row_and_value_of_a_small_result_is_shown(run) -> None:
@@ -15,10 +16,10 @@ def test_every_row_and_value_of_a_small_result_is_shown(run) -> None:
     table = result_table(result)
 
     assert table.rows == table.shown_rows == result.row_count > 1
-    assert list(table.frame.columns) == ["country", "revenue"]
+    assert list(table.frame.columns) == ["Country", "Revenue"]
     for (country, revenue), shown in zip(result.rows, table.frame.itertuples(index=False), strict=True):
-        assert shown.country == country
-        assert math.isclose(shown.revenue, revenue, rel_tol=1e-9)
+        assert shown.Country == country
+        assert shown.Revenue == f"{revenue:,.2f}"  # money: thousands separators and 2 decimals
     assert table.summary() == f"**{result.row_count:,} rows**"
 
 
@@ -37,7 +38,7 @@ def test_the_page_table_is_capped_and_points_to_the_csv(run) -> None:
     table = result_table(result, max_rows=25)
 
     assert table.shown_rows == len(table.frame) == 25
-    assert table.frame["order_id"].tolist() == list(range(1, 26))
+    assert table.frame["Order id"].tolist() == [str(n) for n in range(1, 26)]  # keys without separators
     assert f"the CSV has all {result.row_count:,}" in table.summary()
 
 
@@ -51,15 +52,38 @@ def test_values_become_text_or_numbers_the_table_can_print(run) -> None:
     row = result_table(result).frame.iloc[0].tolist()
 
     assert row[:5] == ["true", "[1, 2]", '{"a": 1}', "12.50", "2024-01-02"]
-    assert row[5] is None
+    assert row[5] == ""
     assert row[6] == "<script>alert(1)</script>"  # kept as text: the browser prints it, never runs it
-    assert row[7] == 0.3  # float noise trimmed to 10 significant digits
+    assert row[7] == "0.3"  # float noise trimmed
 
 
-def test_display_value_keeps_large_and_odd_numbers_readable() -> None:
-    assert display_value(2**60) == 2**60
-    assert display_value(float("nan")) == "nan"
-    assert display_value(123456.78000000001) == 123456.78
+def test_the_table_follows_a_given_order_and_headers(run) -> None:
+    result = run("SELECT 'a' AS name, 1200.5::DOUBLE AS sum_total_amount UNION ALL SELECT 'b', 3.0 ORDER BY 1")
+    labels = ColumnLabels({"tables": ["orders"], "measures": [{"function": "sum", "column": "orders.total_amount"}]},
+                          "revenue by name")  # fmt: skip
+
+    table = result_table(result, labels=labels, order=[1, 0])
+
+    assert list(table.frame.columns) == ["Name", "Revenue"]
+    assert table.frame.values.tolist() == [["b", "3.00"], ["a", "1,200.50"]]
+
+
+def test_the_csv_keeps_precision_without_float_noise(run) -> None:
+    result = run("SELECT 6325152.750001076::DOUBLE AS a, 0.1::DOUBLE + 0.2::DOUBLE AS b, 1.23456789012345::DOUBLE AS c")
+
+    text = result_csv(result).decode("utf-8")
+
+    assert text.splitlines()[1] == "6325152.75,0.3,1.23456789012"
+
+
+def test_values_are_written_by_kind() -> None:
+    assert format_value(2**60, "count") == f"{2**60:,}"
+    assert format_value(float("nan"), "number") == "nan"
+    assert format_value(123456.78000000001, "number") == "123,456.78"
+    assert format_value(1234.5, "money") == "1,234.50"
+    assert format_value(42, "key") == "42"
+    assert format_value(date(2024, 3, 1), "month") == "Mar 2024"
+    assert format_value(datetime(2024, 1, 1), "day") == "2024-01-01"
 
 
 def test_column_labels_are_unique_and_free_of_dots() -> None:

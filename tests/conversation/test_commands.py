@@ -37,3 +37,18 @@ def test_commands_are_recognised(text: str, expected: ConversationCommand) -> No
 )
 def test_questions_are_not_commands(text: str) -> None:
     assert read_command(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("show the query plan", ConversationCommand("show_plan")),
+        ("explain the plan", ConversationCommand("show_plan")),
+        ("sort ascending", ConversationCommand("sort_by", direction="asc")),
+        ("sort them descending", ConversationCommand("sort_by", direction="desc")),
+        ("lowest first", ConversationCommand("sort_by", direction="asc")),
+        ("reverse the order", ConversationCommand("sort_by")),
+    ],
+)
+def test_plan_and_re_sorting_are_read(text: str, expected: ConversationCommand) -> None:
+    assert read_command(text) == expected
