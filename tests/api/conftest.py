@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -131,30 +132,39 @@ def free_port() -> int:
 @contextmanager
 def serving(home: Path) -> Iterator[str]:
     """``neurolake serve`` on ``home`` and a free loopback port, as an operator starts it; its base URL."""
+    with server_process(home) as (base, _):
+        yield base
+
+
+@contextmanager
+def server_process(home: Path, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``neurolake serve`` on ``home`` (plus ``env``): its base URL and process, once it answers /health."""
     port = free_port()
     env = {
         **os.environ,
         "NEUROLAKE_HOME": str(home),
         "NEUROLAKE_API__PORT": str(port),
         "NEUROLAKE_API__HOST": "127.0.0.1",
+        **(env or {}),
     }
-    process = subprocess.Popen(
-        [str(NEUROLAKE), "serve", "--no-scheduler"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read().decode() if process.stdout else ""
-                raise AssertionError(f"server did not start:\n{output}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(30)
+    # A file, not a pipe: nobody reads the log while the server runs, and a full pipe would block it.
+    with tempfile.TemporaryFile() as log:
+        command = [str(NEUROLAKE), "serve", "--no-scheduler"]
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise AssertionError(f"server did not start:\n{log.read().decode(errors='replace')}")
+                time.sleep(0.2)
+            yield base, process
+        finally:
+            process.terminate()
+            process.wait(30)
