@@ -40,7 +40,8 @@ def main() -> None:
     try:
         app()
     except NeuroLakeError as e:
-        Console(stderr=True).print(f"[bold red]Error:[/] {e}", highlight=False)
+        # soft_wrap: the error stays one line, whatever the terminal's width.
+        Console(stderr=True).print(f"[bold red]Error:[/] {e}", highlight=False, soft_wrap=True)
         sys.exit(1)
     finally:
         state.close()

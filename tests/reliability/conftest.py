@@ -60,6 +60,9 @@ class TcpGate:
     def close(self) -> None:
         """Refuse new connections and cut the open ones, as a stopped server does."""
         if self._listener is not None:
+            # shutdown first: it wakes the thread blocked in accept(), which close() alone does not.
+            with contextlib.suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)
             self._listener.close()
             self._listener = None
         for link in self._links:

@@ -1,0 +1,158 @@
+"""A catalog database that is down: every CLI command and API route says so in one line (503 for
+the API), never with a traceback; queries still answer from the lake, and their history rows
+are spooled locally and written once the catalog is back."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy.engine import make_url
+
+from neurolake.engine.history_spool import SPOOL_FILE
+from tests.api.conftest import NEUROLAKE, server_process
+from tests.reliability.conftest import TcpGate, home_with_users
+
+#: Commands that need the catalog: each must fail with the one line.
+NEEDS_CATALOG = [
+    ["tables"],
+    ["describe", "numbers"],
+    ["history"],
+    ["ask", "how many rows are in numbers"],
+    ["stats"],
+    ["users", "list"],
+    ["users", "create", "bob"],
+    ["users", "revoke", "bob"],
+    ["users", "rotate", "bob"],
+    ["db", "current"],
+    ["db", "upgrade"],
+    ["pipelines", "list"],
+    ["pipelines", "run", "nightly"],
+    ["pipelines", "run-due"],
+    ["pipelines", "delete", "nightly"],
+    ["prompts", "stats"],
+    ["demo", "--orders", "100"],
+]
+#: Commands that answer from the lake (or need no catalog): each must still work, without a trace.
+WORK_WITHOUT_CATALOG = [
+    ["sql", "SELECT sum(n) AS total FROM numbers"],
+    ["explain", "SELECT n FROM numbers"],
+    ["history", "numbers"],
+    ["cache", "stats"],
+    ["config", "show"],
+]
+
+
+def cli(home: Path, database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """The real ``neurolake`` in a process, on ``home`` with the catalog at ``database_url``."""
+    env = {**os.environ, "NEUROLAKE_HOME": str(home), "NEUROLAKE_DATABASE__URL": database_url}
+    return subprocess.run([str(NEUROLAKE), *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def closed_url(port: int) -> str:
+    return f"postgresql+psycopg://postgres@127.0.0.1:{port}/neurolake"
+
+
+def assert_one_line_outage(result: subprocess.CompletedProcess[str], port: int, command: list[str]) -> None:
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    shown = f"{command}: rc={result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+    assert result.returncode != 0, shown
+    assert len(lines) == 1, shown
+    assert lines[0].startswith(f"Error: the catalog database at 127.0.0.1:{port} is unreachable: "), shown
+    assert "Connection refused" in lines[0], shown
+
+
+def test_every_cli_command_names_a_down_catalog_in_one_line(tmp_path: Path, closed_port: int) -> None:
+    home = tmp_path / "home"
+    home_with_users(home)
+    (tmp_path / "more.csv").write_text("n\n4\n")
+    commands = NEEDS_CATALOG + WORK_WITHOUT_CATALOG + [["ingest", str(tmp_path / "more.csv"), "--table", "numbers"]]
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = pool.map(lambda c: cli(home, closed_url(closed_port), *c), commands)
+        results = dict(zip(map(tuple, commands), outcomes, strict=True))
+
+    for command, result in results.items():
+        assert "Traceback" not in result.stdout + result.stderr, (command, result.stderr)
+    for command in NEEDS_CATALOG:
+        assert_one_line_outage(results[tuple(command)], closed_port, command)
+    for command in WORK_WITHOUT_CATALOG:
+        assert results[tuple(command)].returncode == 0, (command, results[tuple(command)].stderr)
+    assert "6" in results[("sql", "SELECT sum(n) AS total FROM numbers")].stdout
+    # The write lands in the lake; only the catalog's copy of the table waits (one warning line).
+    ingest = results[("ingest", str(tmp_path / "more.csv"), "--table", "numbers")]
+    assert ingest.returncode == 0 and "now at version 1" in ingest.stdout
+    assert len(ingest.stderr.strip().splitlines()) == 1 and "unreachable" in ingest.stderr
+
+
+def test_the_api_answers_503_naming_the_down_catalog(tmp_path: Path, closed_port: int) -> None:
+    home = tmp_path / "home"
+    keys = home_with_users(home)
+    with (
+        server_process(home, {"NEUROLAKE_DATABASE__URL": closed_url(closed_port)}) as (base, _),
+        httpx.Client(base_url=base, timeout=60) as client,
+    ):
+        auth = {"Authorization": f"Bearer {keys['admin']}"}
+        health = client.get("/health")
+        ready = client.get("/ready")
+        answers = [
+            client.get("/api/v1/tables", headers=auth),
+            client.post("/api/v1/queries", json={"sql": "SELECT 1"}, headers=auth),
+            client.get("/api/v1/queries/history", headers=auth),
+            client.post("/api/v1/ask", json={"question": "how many rows are in numbers"}, headers=auth),
+            client.get("/api/v1/users", headers=auth),
+            client.post("/api/v1/tables", data={"name": "t"}, files={"file": ("t.csv", b"a\n1\n")}, headers=auth),
+        ]
+
+    assert health.status_code == 200
+    assert ready.status_code == 503 and ready.json()["status"] == "not ready"
+    catalog = ready.json()["components"]["catalog"]
+    assert catalog["status"] == "error"
+    assert catalog["detail"].startswith(f"the catalog database at 127.0.0.1:{closed_port} is unreachable: ")
+    for response in answers:
+        assert response.status_code == 503, (response.request.url, response.text)
+        body = response.json()
+        assert body["error"] == "CatalogUnavailableError"
+        assert body["message"].startswith(f"the catalog database at 127.0.0.1:{closed_port} is unreachable: ")
+        assert "Traceback" not in response.text and "sqlalchemy" not in response.text.lower()
+
+
+@pytest.fixture
+def gate(postgres_url: str) -> TcpGate:
+    """A real PostgreSQL database reached through a port the test can close and open again."""
+    url = make_url(postgres_url)
+    return TcpGate((url.host or "127.0.0.1", url.port or 5432))
+
+
+def test_history_written_while_the_catalog_is_down_is_spooled_and_kept(
+    tmp_path: Path, postgres_url: str, gate: TcpGate
+) -> None:
+    url = make_url(postgres_url).set(port=gate.port).render_as_string(hide_password=False)
+    home = tmp_path / "home"
+    gate.open()
+    home_with_users(home, url)
+    gate.close()
+
+    answered = cli(home, url, "sql", "SELECT sum(n) AS total FROM numbers")
+    while_down = cli(home, url, "history")
+    spooled = (home / SPOOL_FILE).read_text().splitlines()
+    gate.open()
+    try:
+        back = cli(home, url, "history", "--format", "json")
+    finally:
+        gate.close()
+
+    assert answered.returncode == 0 and "6" in answered.stdout, answered.stderr
+    assert "Traceback" not in answered.stderr
+    warning = answered.stderr.strip().splitlines()
+    assert len(warning) == 1 and "1 query history row(s) kept in" in warning[0] and "until it is back" in warning[0]
+    assert_one_line_outage(while_down, gate.port, ["history"])
+    assert [json.loads(line)["sql"] for line in spooled] == ["SELECT sum(n) AS total FROM numbers"]
+    assert back.returncode == 0, back.stderr
+    rows = json.loads(back.stdout)
+    assert [(r["sql"], r["status"]) for r in rows] == [("SELECT sum(n) AS total FROM numbers", "succeeded")]
+    assert (home / SPOOL_FILE).read_text() == ""
