@@ -14,9 +14,11 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
-from neurolake.engine.history_spool import SPOOL_FILE
 from tests.api.conftest import NEUROLAKE, server_process
 from tests.reliability.conftest import TcpGate, home_with_users
+
+#: Where history rows wait while the catalog is down (under NEUROLAKE_HOME).
+SPOOL_FILE = Path("state") / "query_history.spool.jsonl"
 
 #: Commands that need the catalog: each must fail with the one line.
 NEEDS_CATALOG = [
