@@ -41,8 +41,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, int, dict[str, str], int]]:
     """(base URL, port, keys by role, pid) of a real server: default JSON limit, 512 MiB uploads."""
     keys = home_with_users(tmp_path / "home")
     env = {"NEUROLAKE_API__MAX_UPLOAD_BYTES": str(512 * MIB)}
-    with server_process(tmp_path / "home", env) as (base, process):
-        yield base, int(base.rsplit(":", 1)[1]), keys, process.pid
+    with server_process(tmp_path / "home", env) as served:
+        yield served.base, int(served.base.rsplit(":", 1)[1]), keys, served.process.pid
 
 
 def body_chunks(head: bytes, total: int) -> Iterator[bytes]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -95,8 +96,8 @@ def test_the_api_answers_503_naming_the_down_catalog(tmp_path: Path, closed_port
     home = tmp_path / "home"
     keys = home_with_users(home)
     with (
-        server_process(home, {"NEUROLAKE_DATABASE__URL": closed_url(closed_port)}) as (base, _),
-        httpx.Client(base_url=base, timeout=60) as client,
+        server_process(home, {"NEUROLAKE_DATABASE__URL": closed_url(closed_port)}) as served,
+        httpx.Client(base_url=served.base, timeout=60) as client,
     ):
         auth = {"Authorization": f"Bearer {keys['admin']}"}
         health = client.get("/health")
@@ -109,6 +110,7 @@ def test_the_api_answers_503_naming_the_down_catalog(tmp_path: Path, closed_port
             client.get("/api/v1/users", headers=auth),
             client.post("/api/v1/tables", data={"name": "t"}, files={"file": ("t.csv", b"a\n1\n")}, headers=auth),
         ]
+        log = served.log()
 
     assert health.status_code == 200
     assert ready.status_code == 503 and ready.json()["status"] == "not ready"
@@ -121,6 +123,7 @@ def test_the_api_answers_503_naming_the_down_catalog(tmp_path: Path, closed_port
         assert body["error"] == "CatalogUnavailableError"
         assert body["message"].startswith(f"the catalog database at 127.0.0.1:{closed_port} is unreachable: ")
         assert "Traceback" not in response.text and "sqlalchemy" not in response.text.lower()
+    assert "Traceback" not in log and "unreachable" in log
 
 
 @pytest.fixture
@@ -158,3 +161,37 @@ def test_history_written_while_the_catalog_is_down_is_spooled_and_kept(
     rows = json.loads(back.stdout)
     assert [(r["sql"], r["status"]) for r in rows] == [("SELECT sum(n) AS total FROM numbers", "succeeded")]
     assert (home / SPOOL_FILE).read_text() == ""
+
+
+def test_a_server_rides_out_a_catalog_outage_and_recovers_without_a_restart(
+    tmp_path: Path, postgres_url: str, gate: TcpGate
+) -> None:
+    url = make_url(postgres_url).set(port=gate.port).render_as_string(hide_password=False)
+    home = tmp_path / "home"
+    gate.open()
+    keys = home_with_users(home, url)
+    auth = {"Authorization": f"Bearer {keys['analyst']}"}
+    query = {"sql": "SELECT sum(n) AS total FROM numbers"}
+    env = {"NEUROLAKE_DATABASE__URL": url}
+    with (
+        server_process(home, env, ("--scheduler", "--scheduler-interval", "1")) as served,
+        httpx.Client(base_url=served.base, timeout=60, headers=auth) as client,
+    ):
+        up = client.post("/api/v1/queries", json=query)
+        gate.close()  # the database goes away under the server's pooled connections
+        down = client.post("/api/v1/queries", json=query)
+        ready_down = client.get("/ready")
+        time.sleep(2)  # two scheduler ticks against the down catalog
+        gate.open()
+        back = client.post("/api/v1/queries", json=query)
+        ready_back = client.get("/ready")
+        history = client.get("/api/v1/queries/history")
+        log = served.log()
+    gate.close()
+
+    assert up.status_code == 200 and back.status_code == 200, (up.text, back.text)
+    assert down.status_code == 503 and down.json()["error"] == "CatalogUnavailableError", down.text
+    assert (ready_down.status_code, ready_back.status_code) == (503, 200)
+    assert [h["status"] for h in history.json()] == ["succeeded", "succeeded"]
+    assert "Traceback" not in log, log
+    assert "pipeline scheduler tick skipped: the catalog database at" in log

@@ -61,13 +61,13 @@ def percentile(values: list[float], pct: int) -> float:
 def test_two_thousand_requests_at_concurrency_20_all_succeed_with_memory_flat(tmp_path: Path) -> None:
     home = tmp_path / "home"
     keys = home_with_users(home)
-    with server_process(home) as (base, process):
-        run_load(base, keys["analyst"], WARM_UP)  # first use builds the platform, caches the queries
-        before = rss_mib(process.pid)
+    with server_process(home) as served:
+        run_load(served.base, keys["analyst"], WARM_UP)  # first use builds the platform, caches the queries
+        before = rss_mib(served.process.pid)
         started = time.perf_counter()
-        seconds, outcomes = run_load(base, keys["analyst"], REQUESTS)
+        seconds, outcomes = run_load(served.base, keys["analyst"], REQUESTS)
         wall = time.perf_counter() - started
-        after = rss_mib(process.pid)
+        after = rss_mib(served.process.pid)
 
     ms = sorted(s * 1000 for s in seconds)
     print(
