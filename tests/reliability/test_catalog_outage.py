@@ -8,7 +8,9 @@ import json
 import os
 import subprocess
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -126,30 +128,37 @@ def test_the_api_answers_503_naming_the_down_catalog(tmp_path: Path, closed_port
     assert "Traceback" not in log and "unreachable" in log
 
 
+@dataclass
+class GatedHome:
+    """A home whose catalog is a real PostgreSQL database behind ``gate`` (open at first)."""
+
+    home: Path
+    url: str
+    keys: dict[str, str]
+    gate: TcpGate
+
+
 @pytest.fixture
-def gate(postgres_url: str) -> TcpGate:
-    """A real PostgreSQL database reached through a port the test can close and open again."""
-    url = make_url(postgres_url)
-    return TcpGate((url.host or "127.0.0.1", url.port or 5432))
-
-
-def test_history_written_while_the_catalog_is_down_is_spooled_and_kept(
-    tmp_path: Path, postgres_url: str, gate: TcpGate
-) -> None:
-    url = make_url(postgres_url).set(port=gate.port).render_as_string(hide_password=False)
-    home = tmp_path / "home"
+def gated(tmp_path: Path, postgres_url: str) -> Iterator[GatedHome]:
+    parsed = make_url(postgres_url)
+    gate = TcpGate((parsed.host or "127.0.0.1", parsed.port or 5432))
+    url = parsed.set(port=gate.port).render_as_string(hide_password=False)
     gate.open()
-    home_with_users(home, url)
+    try:
+        yield GatedHome(tmp_path / "home", url, home_with_users(tmp_path / "home", url), gate)
+    finally:
+        gate.close()
+
+
+def test_history_written_while_the_catalog_is_down_is_spooled_and_kept(gated: GatedHome) -> None:
+    home, url, gate = gated.home, gated.url, gated.gate
     gate.close()
 
     answered = cli(home, url, "sql", "SELECT sum(n) AS total FROM numbers")
     while_down = cli(home, url, "history")
     spooled = (home / SPOOL_FILE).read_text().splitlines()
     gate.open()
-    try:
-        back = cli(home, url, "history", "--format", "json")
-    finally:
-        gate.close()
+    back = cli(home, url, "history", "--format", "json")
 
     assert answered.returncode == 0 and "6" in answered.stdout, answered.stderr
     assert "Traceback" not in answered.stderr
@@ -163,18 +172,13 @@ def test_history_written_while_the_catalog_is_down_is_spooled_and_kept(
     assert (home / SPOOL_FILE).read_text() == ""
 
 
-def test_a_server_rides_out_a_catalog_outage_and_recovers_without_a_restart(
-    tmp_path: Path, postgres_url: str, gate: TcpGate
-) -> None:
-    url = make_url(postgres_url).set(port=gate.port).render_as_string(hide_password=False)
-    home = tmp_path / "home"
-    gate.open()
-    keys = home_with_users(home, url)
-    auth = {"Authorization": f"Bearer {keys['analyst']}"}
+def test_a_server_rides_out_a_catalog_outage_and_recovers_without_a_restart(gated: GatedHome) -> None:
+    gate = gated.gate
+    auth = {"Authorization": f"Bearer {gated.keys['analyst']}"}
     query = {"sql": "SELECT sum(n) AS total FROM numbers"}
-    env = {"NEUROLAKE_DATABASE__URL": url}
+    env = {"NEUROLAKE_DATABASE__URL": gated.url}
     with (
-        server_process(home, env, ("--scheduler", "--scheduler-interval", "1")) as served,
+        server_process(gated.home, env, ("--scheduler", "--scheduler-interval", "1")) as served,
         httpx.Client(base_url=served.base, timeout=60, headers=auth) as client,
     ):
         up = client.post("/api/v1/queries", json=query)
@@ -187,7 +191,6 @@ def test_a_server_rides_out_a_catalog_outage_and_recovers_without_a_restart(
         ready_back = client.get("/ready")
         history = client.get("/api/v1/queries/history")
         log = served.log()
-    gate.close()
 
     assert up.status_code == 200 and back.status_code == 200, (up.text, back.text)
     assert down.status_code == 503 and down.json()["error"] == "CatalogUnavailableError", down.text
