@@ -10,7 +10,6 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
@@ -36,12 +35,13 @@ class Sent:
     body: dict
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, int, dict[str, str], int]]:
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int, dict[str, str], int]]:
     """(base URL, port, keys by role, pid) of a real server: default JSON limit, 512 MiB uploads."""
-    keys = home_with_users(tmp_path / "home")
+    home = tmp_path_factory.mktemp("limits") / "home"
+    keys = home_with_users(home)
     env = {"NEUROLAKE_API__MAX_UPLOAD_BYTES": str(512 * MIB)}
-    with server_process(tmp_path / "home", env) as served:
+    with server_process(home, env) as served:
         yield served.base, int(served.base.rsplit(":", 1)[1]), keys, served.process.pid
 
 
@@ -142,7 +142,8 @@ def test_oversized_and_anonymous_bodies_leave_memory_flat(server: tuple[str, int
     )
 
     assert [r.status for r in results] == [413, 413, 401, 401], results
-    assert all(r.sent < 8 * MIB for r in results), "the server read the bodies before answering"
+    # Socket buffers on loopback hold a few MiB the server never reads; 250 MB would mean it read them.
+    assert all(r.sent < 16 * MIB for r in results), "the server read the bodies before answering"
     assert "limit" in results[0].body["message"] and "NEUROLAKE_API__MAX_BODY_BYTES" in results[0].body["message"]
     assert results[2].body["message"].startswith("An API key is required")
     assert peak - before < 50, f"memory grew from {before:.0f} to {peak:.0f} MiB"
@@ -178,7 +179,7 @@ def test_an_upload_is_refused_before_its_body_is_read_for_a_bad_key_or_a_low_rol
     assert (wrong.status, wrong.body["message"]) == (401, "The API key is not valid or was revoked.")
     assert (viewer.status, viewer.body["message"]) == (403, "This needs the admin role; you are viewer.")
     assert over.status == 413 and "536,870,912-byte limit (NEUROLAKE_API__MAX_UPLOAD_BYTES)" in over.body["message"]
-    assert max(wrong.sent, viewer.sent, over.sent) < 8 * MIB
+    assert max(wrong.sent, viewer.sent, over.sent) < 16 * MIB
 
 
 def test_an_admin_upload_under_the_limit_still_creates_the_table(server: tuple[str, int, dict[str, str], int]) -> None:
