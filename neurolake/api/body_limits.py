@@ -27,6 +27,8 @@ class BodyTooLargeError(HTTPException):
         super().__init__(
             413,
             f"The request body is larger than this route's {limit:,}-byte limit (NEUROLAKE_API__{setting}).",
+            # Close the connection: the rest of the body must be neither read nor taken for a request.
+            headers={"Connection": "close"},
         )
 
 
@@ -96,7 +98,7 @@ def _content_length(headers: dict[bytes, bytes]) -> int | None:
 
 
 def _too_large(error: BodyTooLargeError, rid: str | None) -> JSONResponse:
-    return error_response(413, "PayloadTooLarge", str(error.detail), rid=rid)
+    return error_response(413, "PayloadTooLarge", str(error.detail), rid=rid, headers=dict(error.headers or {}))
 
 
 async def _answer(response: JSONResponse, scope: Scope, receive: Receive, send: Send) -> None:

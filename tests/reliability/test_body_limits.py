@@ -33,6 +33,7 @@ class Sent:
     status: int | None
     sent: int
     body: dict
+    headers: str = ""
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +95,7 @@ def stream_post(
         body = json.loads(payload)
     except ValueError:
         body = {}
-    return Sent(int(head_part.split()[1]), sent, body)
+    return Sent(int(head_part.split()[1]), sent, body, head_part.decode("latin-1").lower())
 
 
 def _length(reply: bytes) -> int:
@@ -159,6 +160,7 @@ def test_a_body_over_the_json_limit_is_refused_413_even_with_a_valid_key(
     declared = httpx.post(f"{base}/api/v1/queries", content=b" " * (MIB + 1), headers=headers)
 
     assert streamed.status == 413 and streamed.body["error"] == "PayloadTooLarge"
+    assert "connection: close" in streamed.headers  # the rest of the body is not read
     assert declared.status_code == 413 and declared.json()["error"] == "PayloadTooLarge"
     assert "1,048,576-byte limit" in declared.json()["message"]
 
