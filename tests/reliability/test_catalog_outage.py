@@ -42,6 +42,7 @@ NEEDS_CATALOG = [
     ["pipelines", "delete", "nightly"],
     ["prompts", "stats"],
     ["demo", "--orders", "100"],
+    ["chat", "--headless", "--port", "1"],
 ]
 #: Commands that answer from the lake (or need no catalog): each must still work, without a trace.
 WORK_WITHOUT_CATALOG = [
