@@ -32,8 +32,9 @@ def _decode(obj: dict[str, Any]) -> object:
 class SpooledRows:
     """The spool's rows while its lock is held: read them, add to them, or clear them."""
 
-    def __init__(self, handle: IO[str]) -> None:
+    def __init__(self, handle: IO[str], path: Path) -> None:
         self._handle = handle
+        self.path = path
 
     def rows(self) -> list[dict[str, Any]]:
         self._handle.seek(0)
@@ -73,6 +74,6 @@ class HistorySpool:
         with self.path.open("a+", encoding="utf-8") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
-                yield SpooledRows(handle)
+                yield SpooledRows(handle, self.path)
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
