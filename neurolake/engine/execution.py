@@ -231,7 +231,8 @@ class HistoryWriter:
             self._write_rows(rows)
         except OSError as e:
             # The spool's folder is read-only or full: these rows are lost, never the answers.
-            log.warning("could not record %d query history row(s): the spool failed: %s", len(rows), e)
+            if rows:
+                log.warning("could not record %d query history row(s): the spool failed: %s", len(rows), e)
 
     def _write_rows(self, rows: list[dict[str, Any]]) -> None:
         if self.spool is not None and not self.spool.is_empty():

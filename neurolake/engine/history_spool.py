@@ -64,7 +64,7 @@ class HistorySpool:
     def is_empty(self) -> bool:
         try:
             return self.path.stat().st_size == 0
-        except FileNotFoundError:
+        except OSError:  # missing, or its folder is not one: nothing waits in it
             return True
 
     @contextmanager
