@@ -30,6 +30,12 @@ class CatalogError(NeuroLakeError):
     """The catalog database could not be read or written."""
 
 
+class CatalogUnavailableError(CatalogError):
+    """The catalog database cannot be reached (down, refused, or the connection dropped)."""
+
+    status_code = 503
+
+
 class NotFoundError(NeuroLakeError, LookupError):
     """A named thing (user, template, pipeline) does not exist."""
 

@@ -25,6 +25,17 @@ from neurolake.storage import DeltaStorageManager
 
 #: Each role may do everything the roles before it may.
 ROLE_RANK = {"viewer": 0, "analyst": 1, "admin": 2}
+MISSING_KEY = "An API key is required (Authorization: Bearer or X-API-Key)."
+INVALID_KEY = "The API key is not valid or was revoked."
+CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+def role_refusal(minimum: str, role: str) -> str | None:
+    """Why ``role`` may not do what needs ``minimum``; None when it may."""
+    if ROLE_RANK.get(role, -1) < ROLE_RANK[minimum]:
+        return f"This needs the {minimum} role; you are {role}."
+    return None
+
 
 _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API key>")
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="X-API-Key: <API key>")
@@ -90,15 +101,12 @@ def get_current_user(
 ) -> User:
     """The active user whose key came in ``Authorization: Bearer`` or ``X-API-Key``; else 401."""
     key = bearer.credentials if bearer is not None else api_key
-    challenge = {"WWW-Authenticate": "Bearer"}
     if not key:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, "An API key is required (Authorization: Bearer or X-API-Key).", challenge
-        )
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, MISSING_KEY, CHALLENGE)
     with platform.catalog.session() as session:
         user = state.authenticator.authenticate(session, key)
     if user is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "The API key is not valid or was revoked.", challenge)
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, INVALID_KEY, CHALLENGE)
     return user
 
 
@@ -109,8 +117,9 @@ def require_role(minimum: str) -> Callable[[User], User]:
     """A dependency that lets through users holding ``minimum`` or a higher role; else 403."""
 
     def check(user: CurrentUser) -> User:
-        if ROLE_RANK.get(user.role, -1) < ROLE_RANK[minimum]:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, f"This needs the {minimum} role; you are {user.role}.")
+        refusal = role_refusal(minimum, user.role)
+        if refusal is not None:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, refusal)
         return user
 
     return check

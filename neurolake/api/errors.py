@@ -55,7 +55,8 @@ async def _library_error(request: Request, exc: Exception) -> JSONResponse:
     rid = request_id(request)
     status = exc.status_code
     if status >= 500:
-        log.error("request %s: %s: %s", rid, exc.__class__.__name__, exc, exc_info=exc)
+        # A service that is down (503) says all in its message; a trace would only bury it.
+        log.error("request %s: %s: %s", rid, exc.__class__.__name__, exc, exc_info=exc if status != 503 else None)
     extra: dict[str, Any] = {"hint": exc.hint}
     if isinstance(exc, QueryValidationError):
         extra.update(line=exc.line, column=exc.column)

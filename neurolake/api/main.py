@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from neurolake import __version__
+from neurolake.api.body_limits import BodyLimitMiddleware
 from neurolake.api.errors import REQUEST_ID_HEADER, install_error_handlers
 from neurolake.api.middleware import RequestLoggingMiddleware
 from neurolake.api.routes import ask, audit, cache, health, metrics, pipelines, queries, tables, users
@@ -38,7 +39,8 @@ def create_app(
     ``scheduler`` runs due pipelines on a thread for the app's lifetime (``neurolake serve``
     turns it on). Routes read settings through ``deps.get_settings``, which tests override.
     """
-    state = ApiState(settings or get_settings(), limits or ApiLimits())
+    settings = settings or get_settings()
+    state = ApiState(settings, limits or ApiLimits.from_settings(settings))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -52,6 +54,8 @@ def create_app(
     app = FastAPI(title="NeuroLake", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.api = state
     install_error_handlers(app)
+    # Inside the logging middleware, so requests refused unread are logged with their request id.
+    app.add_middleware(BodyLimitMiddleware, uploads={("POST", f"{API_PREFIX}/tables"): "admin"})
     app.add_middleware(RequestLoggingMiddleware)
     if state.settings.api.cors_origins:
         # Added last, so outermost: even the generic 500 carries CORS headers.

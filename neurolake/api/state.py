@@ -26,10 +26,16 @@ log = logging.getLogger(__name__)
 class ApiLimits:
     """Size limits past which a request is answered 413."""
 
-    #: Largest file ``POST /api/v1/tables`` accepts.
+    #: Largest upload body ``POST /api/v1/tables`` accepts (``NEUROLAKE_API__MAX_UPLOAD_BYTES``).
     max_upload_bytes: int = 1024 * 1024 * 1024
     #: Largest result (Arrow bytes) a query returns in one response; past it, paginate.
     max_result_bytes: int = 256 * 1024 * 1024
+    #: Largest body of every other route (``NEUROLAKE_API__MAX_BODY_BYTES``).
+    max_body_bytes: int = 1024 * 1024
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ApiLimits:
+        return cls(max_upload_bytes=settings.api.max_upload_bytes, max_body_bytes=settings.api.max_body_bytes)
 
 
 class QueryIdInUseError(NeuroLakeError, ValueError):

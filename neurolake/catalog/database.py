@@ -9,11 +9,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from neurolake.catalog.outage import raise_when_unreachable
 from neurolake.errors import CatalogError, ConfigurationError
 
 log = logging.getLogger(__name__)
@@ -37,12 +38,15 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 class Catalog:
     """Owns the catalog's SQLAlchemy engine; hands out transactional sessions."""
 
-    def __init__(self, url: str, *, auto_upgrade: bool = True, echo: bool = False) -> None:
+    def __init__(self, url: str, *, auto_upgrade: bool = True, echo: bool = False, connect_timeout_s: int = 10) -> None:
         self.url = url
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(url, echo=echo, pool_pre_ping=True)
+        # A server that does not answer (host down, packets dropped) fails in seconds, not minutes.
+        connect_args = {"connect_timeout": connect_timeout_s} if parsed.get_backend_name() == "postgresql" else {}
+        self.engine: Engine = create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args)
+        raise_when_unreachable(self.engine)
         if parsed.get_backend_name() == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -52,7 +56,12 @@ class Catalog:
 
     @classmethod
     def from_settings(cls, settings) -> Catalog:
-        return cls(settings.database_url, auto_upgrade=settings.database.auto_upgrade, echo=settings.database.echo)
+        return cls(
+            settings.database_url,
+            auto_upgrade=settings.database.auto_upgrade,
+            echo=settings.database.echo,
+            connect_timeout_s=settings.database.connect_timeout_s,
+        )
 
     def _ensure_ready(self) -> None:
         if self._ready:
@@ -87,6 +96,11 @@ class Catalog:
             raise
         finally:
             session.close()
+
+    def check(self) -> None:
+        """Raise ``CatalogUnavailableError`` now if the catalog database cannot be reached."""
+        with self.session() as session:
+            session.execute(text("SELECT 1"))
 
     def _alembic_config(self):
         from alembic.config import Config

@@ -69,6 +69,7 @@ def chat(
 ) -> None:
     """Start the chat in the browser (Chainlit) over the lakehouse."""
     settings = state.settings
+    state.platform.catalog.check()  # a catalog that is down: one line now, not a trace from inside Chainlit
     host = host or settings.chat.host
     port = port or settings.chat.port
     Console().print(f"NeuroLake chat on [bold]http://{host}:{port}[/] (Ctrl+C to stop)", highlight=False)

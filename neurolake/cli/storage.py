@@ -50,6 +50,7 @@ def demo(
 
     if if_missing and force:
         raise StorageInputError("Use --if-missing or --force, not both.")
+    state.platform.catalog.check()  # the demo describes its tables there: fail before writing any
     storage = state.platform.storage
     result = build_demo(
         storage,

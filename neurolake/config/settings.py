@@ -41,6 +41,7 @@ class DatabaseSettings(BaseModel):
     url: str | None = Field(None, description="SQLAlchemy URL; default: a SQLite file under NEUROLAKE_HOME")
     echo: bool = Field(False, description="Log every SQL statement the catalog runs")
     auto_upgrade: bool = Field(True, description="Apply pending migrations on first use")
+    connect_timeout_s: int = Field(10, ge=1, le=300, description="Seconds to wait for a PostgreSQL catalog to answer")
 
     @field_validator("url")
     @classmethod
@@ -192,6 +193,12 @@ class ApiSettings(BaseModel):
     host: str = Field("127.0.0.1", description="Address the API binds to")
     port: int = Field(8080, ge=1, le=65535, description="API port")
     cors_origins: list[str] = Field(default_factory=list, description="Allowed CORS origins (JSON list)")
+    max_body_bytes: int = Field(
+        1024 * 1024, ge=1024, description="Largest request body of a JSON route; larger ones get 413 unread"
+    )
+    max_upload_bytes: int = Field(
+        1024 * 1024 * 1024, ge=1024, description="Largest request body of an upload (POST /api/v1/tables)"
+    )
 
 
 class ChatSettings(BaseModel):

@@ -23,6 +23,7 @@ from neurolake.catalog.repositories import history as history_repo
 from neurolake.config.settings import EngineSettings
 from neurolake.engine.base import Backend, BackendJob, BoundParams
 from neurolake.engine.execution import HistoryWriter, QueryExecution, RunningQueries, RunningQuery
+from neurolake.engine.history_spool import HistorySpool
 from neurolake.engine.hooks import OptimizerHook, ResultCache
 from neurolake.engine.optimization import StatementOptimizer, default_optimizer
 from neurolake.engine.params import Params, bind_parameters
@@ -83,7 +84,7 @@ class NeuroLakeEngine:
         self._results = _engine_results(self.cache)
         self._snapshots = SnapshotResolver(storage)
         self._running = RunningQueries(self.backend)
-        self._history = HistoryWriter(catalog)
+        self._history = HistoryWriter(catalog, spool=HistorySpool.at(settings.home) if settings is not None else None)
         self._writes = WriteRunner(storage)
         self.templates = QueryTemplates(catalog, self._preparer)
 

@@ -26,7 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 from neurolake.catalog.repositories import history as history_repo
 from neurolake.engine.base import Backend
+from neurolake.engine.history_spool import HistorySpool, SpooledRows
 from neurolake.errors import (
+    CatalogUnavailableError,
     NeuroLakeError,
     PermissionDeniedError,
     QueryCancelledError,
@@ -185,9 +187,10 @@ class HistoryWriter:
     close, and at interpreter exit).
     """
 
-    def __init__(self, catalog: Catalog, *, interval_s: float = 0.25) -> None:
+    def __init__(self, catalog: Catalog, *, interval_s: float = 0.25, spool: HistorySpool | None = None) -> None:
         self.catalog = catalog
         self.interval_s = interval_s
+        self.spool = spool
         self._pending: deque[dict[str, Any]] = deque()
         self._write_lock = threading.Lock()
         self._wake = threading.Event()
@@ -229,15 +232,60 @@ class HistoryWriter:
             self.flush()
 
     def _write(self, rows: list[dict[str, Any]]) -> None:
+        try:
+            self._write_rows(rows)
+        except OSError as e:
+            # The spool's folder is read-only or full: these rows are lost, never the answers.
+            if rows:
+                log.warning("could not record %d query history row(s): the spool failed: %s", len(rows), e)
+
+    def _write_rows(self, rows: list[dict[str, Any]]) -> None:
+        if self.spool is not None and not self.spool.is_empty():
+            self._write_through_spool(self.spool, rows)
+            return
         if not rows:
             return
         try:
-            with self.catalog.session() as session:
-                for fields in rows:
-                    history_repo.record_query(session, **fields)
+            self._insert(rows)
+        except CatalogUnavailableError as e:
+            if self.spool is None:
+                _lost(rows, e)
+                return
+            with self.spool.locked() as spooled:
+                _keep(spooled, rows, e)
         except NeuroLakeError as e:
-            # Losing history rows must not lose answers; the log keeps every query anyway.
-            log.warning("could not record %d query history row(s): %s", len(rows), e)
+            _lost(rows, e)
+
+    def _write_through_spool(self, spool: HistorySpool, rows: list[dict[str, Any]]) -> None:
+        """Rows spooled earlier go first, with ``rows``; while the catalog is down, all stay spooled."""
+        with spool.locked() as spooled:
+            earlier = spooled.rows()
+            try:
+                self._insert(earlier + rows)
+            except CatalogUnavailableError as e:
+                _keep(spooled, rows, e)
+                return
+            except NeuroLakeError as e:
+                _lost(earlier + rows, e)
+            else:
+                log.info("wrote %d query history row(s) kept while the catalog was unreachable", len(earlier))
+            spooled.clear()
+
+    def _insert(self, rows: list[dict[str, Any]]) -> None:
+        with self.catalog.session() as session:
+            for fields in rows:
+                history_repo.record_query(session, **fields)
+
+
+def _keep(spooled: SpooledRows, rows: list[dict[str, Any]], error: CatalogUnavailableError) -> None:
+    if rows:
+        spooled.append(rows)
+        log.warning("%s %d query history row(s) kept in %s until it is back.", error.message, len(rows), spooled.path)
+
+
+def _lost(rows: list[dict[str, Any]], error: NeuroLakeError) -> None:
+    # Losing history rows must not lose answers; the log keeps every query anyway.
+    log.warning("could not record %d query history row(s): %s", len(rows), error)
 
 
 def _flush_at_exit(ref: weakref.ReferenceType[HistoryWriter]) -> None:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from neurolake.catalog.models import PipelineRun
+from neurolake.errors import CatalogUnavailableError
 
 if TYPE_CHECKING:
     from neurolake.pipelines.service import PipelineService
@@ -53,6 +54,10 @@ class PipelineScheduler:
         """One look for due pipelines; errors are logged, never raised (the thread must live on)."""
         try:
             runs = self.service.run_due()
+        except CatalogUnavailableError as e:
+            # Every tick of an outage would repeat the same trace; the one line says it all.
+            log.warning("pipeline scheduler tick skipped: %s", e)
+            runs = []
         except Exception as e:
             log.error("pipeline scheduler tick failed: %s", e, exc_info=e)
             runs = []

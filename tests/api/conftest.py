@@ -7,11 +7,13 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pyarrow as pa
@@ -131,30 +133,51 @@ def free_port() -> int:
 @contextmanager
 def serving(home: Path) -> Iterator[str]:
     """``neurolake serve`` on ``home`` and a free loopback port, as an operator starts it; its base URL."""
+    with server_process(home) as served:
+        yield served.base
+
+
+@dataclass
+class Served:
+    """A running ``neurolake serve``: its base URL, its process, and what it logged so far."""
+
+    base: str
+    process: subprocess.Popen
+    _log: IO[bytes]
+
+    def log(self) -> str:
+        self._log.seek(0)
+        return self._log.read().decode(errors="replace")
+
+
+@contextmanager
+def server_process(home: Path, env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> Iterator[Served]:
+    """``neurolake serve --no-scheduler`` (then ``args``) on ``home`` plus ``env``, once it answers /health."""
     port = free_port()
     env = {
         **os.environ,
         "NEUROLAKE_HOME": str(home),
         "NEUROLAKE_API__PORT": str(port),
         "NEUROLAKE_API__HOST": "127.0.0.1",
+        **(env or {}),
     }
-    process = subprocess.Popen(
-        [str(NEUROLAKE), "serve", "--no-scheduler"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read().decode() if process.stdout else ""
-                raise AssertionError(f"server did not start:\n{output}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(30)
+    # A file, not a pipe: nobody reads the log while the server runs, and a full pipe would block it.
+    with tempfile.TemporaryFile() as log:
+        command = [str(NEUROLAKE), "serve", "--no-scheduler", *args]
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        served = Served(f"http://127.0.0.1:{port}", process, log)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"{served.base}/health", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"server did not start:\n{served.log()}")
+                time.sleep(0.2)
+            yield served
+        finally:
+            process.terminate()
+            process.wait(30)

@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
 from neurolake import __version__
 from neurolake.api.deps import ApiStateDep, PlatformDep, SettingsDep
@@ -27,8 +26,7 @@ def ready(platform: PlatformDep, state: ApiStateDep, settings: SettingsDep) -> J
     """Catalog, cache and storage each answer; 503 with the failing component's reason otherwise."""
 
     def catalog() -> None:
-        with platform.catalog.session() as session:
-            session.execute(text("SELECT 1"))
+        platform.catalog.check()
 
     def cache() -> None:
         figures = state.cache(settings).stats()

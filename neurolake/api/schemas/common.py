@@ -36,6 +36,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
         413: "Upload or result too large",
         422: "Malformed request",
         429: "Rate limit",
+        503: "A service the API needs (the catalog database) is unreachable",
         504: "Timed out",
     }.items()
 }
