@@ -28,7 +28,7 @@ from app.examples import example_questions, questions_for_table
 from app.model_settings import PROVIDERS, provider_problem
 from app.runtime import ChatRuntime
 from app.stats import parse_hours, stats_view
-from app.steps import finish_step, start_step
+from app.steps import finish_step, models_loading_step, start_step
 from app.uploads import SUPPORTED_EXTENSIONS, UploadResult, ingest_upload, is_table_file
 from neurolake.errors import NeuroLakeError
 
@@ -223,6 +223,8 @@ class ChatHandlers:
         """Run one turn through the service, one Chainlit step per graph step."""
         service = await self.service()
         user = await self.catalog_user()
+        if not self.runtime.models.ready:
+            await models_loading_step()
         open_steps: dict[str, cl.Step] = {}
         turn: Turn | None = None
         async for event in service.astream(self.thread_id(), text, resume=resume, user=user):
