@@ -30,6 +30,7 @@ from app.runtime import ChatRuntime
 from app.stats import parse_hours, stats_view
 from app.steps import finish_step, models_loading_step, start_step
 from app.uploads import SUPPORTED_EXTENSIONS, UploadResult, ingest_upload, is_table_file
+from app.window import current_turn_ids, keep_page_short, remember_page, thread_turn_ids
 from neurolake.errors import NeuroLakeError
 
 if TYPE_CHECKING:
@@ -124,6 +125,7 @@ class ChatHandlers:
     async def resume(self, thread: ThreadDict) -> None:
         """A saved thread reopens: same graph thread, settings back, a pending question re-asked."""
         await self.send_settings()
+        remember_page(thread_turn_ids(thread.get("steps") or []))
         service = await self.service()
         pending = await asyncio.to_thread(service.pending, thread["id"])
         if pending:
@@ -223,6 +225,7 @@ class ChatHandlers:
         """Run one turn through the service, one Chainlit step per graph step."""
         service = await self.service()
         user = await self.catalog_user()
+        await keep_page_short(current_turn_ids())  # each turn draws only the page's last turns again
         if not self.runtime.models.ready:
             await models_loading_step()
         open_steps: dict[str, cl.Step] = {}

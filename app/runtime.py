@@ -1,6 +1,6 @@
 """The chat process's composition root: settings, the platform and the conversation service, built once.
 
-Start-up is in two parts (docs/decisions/0012-models-load-in-the-background.md): ``warm_up``
+Start-up is in two parts (docs/decisions/0012-chat-start-up-and-page-speed.md): ``warm_up``
 builds the conversation service without the embedding model and sets ``ready`` (the chat
 answers from then on, linking words only); ``models`` then loads the embedding model and
 the schema index in a background thread, after which answers use them as well.

@@ -76,13 +76,16 @@ QUESTIONS = [
 ]
 #: Sends the composer's text and resolves with the milliseconds until the answer is shown:
 #: its table's rows, or (an answer without a table) the end of the run plus a quiet second.
-_SEND_AND_TIME = """([selector, before, limitMs]) => new Promise((resolve) => {
+_SEND_AND_TIME = """([selector, limitMs]) => new Promise((resolve) => {
+    // Messages on the page before the send are marked: the answer is the first one without the
+    // mark (counting would miss it when the chat takes an old turn off the page meanwhile).
+    document.querySelectorAll(selector).forEach(m => m.setAttribute('data-bench-seen', ''));
     const start = performance.now();
     let runEnded = null;
     document.querySelector('#chat-submit').click();
     const check = () => {
         const now = performance.now();
-        const messages = [...document.querySelectorAll(selector)].slice(before);
+        const messages = [...document.querySelectorAll(selector)].filter(m => !m.hasAttribute('data-bench-seen'));
         if (messages.some(m => m.querySelector('.dataframe tbody tr'))) {
             return resolve({ms: now - start, table: true});
         }
@@ -246,10 +249,9 @@ def open_chat(browser: Any, url: str) -> Any:
 def ask(page: Any, question: str) -> dict[str, Any]:
     """Send ``question`` once the previous run is over; the page's own timing of its answer."""
     page.locator("#stop-button").wait_for(state="detached", timeout=ANSWER_LIMIT_MS)
-    before = page.locator(ASSISTANT).count()
     page.locator("#chat-input").fill(question)
     page.locator("#chat-submit:not([disabled])").wait_for(timeout=ANSWER_LIMIT_MS)
-    found: dict[str, Any] = page.evaluate(_SEND_AND_TIME, [ASSISTANT, before, ANSWER_LIMIT_MS])
+    found: dict[str, Any] = page.evaluate(_SEND_AND_TIME, [ASSISTANT, ANSWER_LIMIT_MS])
     return found
 
 
