@@ -43,7 +43,11 @@ def current_turn_ids() -> list[str]:
 
 def thread_turn_ids(steps: Iterable[StepDict]) -> list[list[str]]:
     """The turns of a saved thread, oldest first: each top-level user message or run (a reopened thread)."""
-    return [[str(s["id"])] for s in steps if not s.get("parentId") and s.get("type") in ("user_message", "run")]
+    return [
+        [str(s["id"])]
+        for s in steps
+        if not s.get("parentId") and s.get("type") in ("user_message", "run") and s.get("name") != "on_chat_start"
+    ]
 
 
 def remember_page(turns: list[list[str]]) -> None:
