@@ -47,6 +47,7 @@ CHROMIUM_ARGS = [
 ]
 READY = "/neurolake/ready"
 ASSISTANT = '[data-step-type="assistant_message"]'
+USER = '[data-step-type="user_message"]'
 #: Seconds start-up may take before the bench gives up (a loaded 2-core machine is slow, not stuck).
 START_LIMIT_S = 300
 #: Milliseconds one answer may take before the bench gives up on it.
@@ -76,22 +77,25 @@ QUESTIONS = [
 ]
 #: Sends the composer's text and resolves with the milliseconds until the answer is shown:
 #: its table's rows, or (an answer without a table) the end of the run plus a quiet second.
-_SEND_AND_TIME = """([selector, limitMs]) => new Promise((resolve) => {
-    // Messages on the page before the send are marked: the answer is the first one without the
-    // mark (counting would miss it when the chat takes an old turn off the page meanwhile).
-    document.querySelectorAll(selector).forEach(m => m.setAttribute('data-bench-seen', ''));
+#: The answer is looked for after the question's own message: counting messages would go wrong
+#: when the chat takes an old turn off the page, or draws a new chat again on its thread's page.
+_SEND_AND_TIME = """([answers, questions, question, limitMs]) => new Promise((resolve) => {
+    document.querySelectorAll(questions).forEach(m => m.setAttribute('data-bench-seen', ''));
     const start = performance.now();
     let runEnded = null;
     document.querySelector('#chat-submit').click();
     const check = () => {
         const now = performance.now();
-        const messages = [...document.querySelectorAll(selector)].filter(m => !m.hasAttribute('data-bench-seen'));
+        const asked = [...document.querySelectorAll(questions)].pop();
+        const ours = asked && !asked.hasAttribute('data-bench-seen') && asked.innerText.includes(question);
+        const messages = !ours ? [] : [...document.querySelectorAll(answers)].filter(
+            m => asked.compareDocumentPosition(m) & Node.DOCUMENT_POSITION_FOLLOWING);
         if (messages.some(m => m.querySelector('.dataframe tbody tr'))) {
             return resolve({ms: now - start, table: true});
         }
         const running = !!document.querySelector('#stop-button');
         if (!running && messages.length && runEnded === null) runEnded = now;
-        if (running) runEnded = null;
+        if (running || !messages.length) runEnded = null;
         if (runEnded !== null && now - runEnded > 1000) return resolve({ms: runEnded - start, table: false});
         if (now - start > limitMs) return resolve({ms: now - start, table: false, timeout: true});
         setTimeout(check, 10);
@@ -251,7 +255,7 @@ def ask(page: Any, question: str) -> dict[str, Any]:
     page.locator("#stop-button").wait_for(state="detached", timeout=ANSWER_LIMIT_MS)
     page.locator("#chat-input").fill(question)
     page.locator("#chat-submit:not([disabled])").wait_for(timeout=ANSWER_LIMIT_MS)
-    found: dict[str, Any] = page.evaluate(_SEND_AND_TIME, [ASSISTANT, ANSWER_LIMIT_MS])
+    found: dict[str, Any] = page.evaluate(_SEND_AND_TIME, [ASSISTANT, USER, question, ANSWER_LIMIT_MS])
     return found
 
 
