@@ -111,7 +111,10 @@ class WarmingMemory(ConversationMemory):
         return memory
 
     def remember(self, *args: Any, **kwargs: Any) -> str:
-        self._check_warm()
+        if kwargs.get("feedback") is not None:
+            self.warm.wait()  # an answer someone approved is worth the wait; the others are skipped
+        else:
+            self._check_warm()
         return super().remember(*args, **kwargs)
 
     def similar(self, *args: Any, **kwargs: Any) -> Any:
