@@ -28,8 +28,9 @@ from app.examples import example_questions, questions_for_table
 from app.model_settings import PROVIDERS, provider_problem
 from app.runtime import ChatRuntime
 from app.stats import parse_hours, stats_view
-from app.steps import finish_step, start_step
+from app.steps import finish_step, models_loading_step, start_step
 from app.uploads import SUPPORTED_EXTENSIONS, UploadResult, ingest_upload, is_table_file
+from app.window import current_turn_ids, keep_page_short, remember_page, thread_turn_ids
 from neurolake.conversation import Turn
 from neurolake.errors import NeuroLakeError
 
@@ -132,6 +133,7 @@ class ChatHandlers:
     async def resume(self, thread: ThreadDict) -> None:
         """A saved thread reopens: same graph thread, settings back, a pending question re-asked."""
         await self.send_settings()
+        remember_page(thread_turn_ids(thread.get("steps") or []))
         service = await self.service()
         pending = await asyncio.to_thread(service.pending, thread["id"])
         if pending:  # asked again, buttons and all: it can still be answered or set aside
@@ -251,6 +253,9 @@ class ChatHandlers:
         """Run one turn through the service, one Chainlit step per graph step."""
         service = await self.service()
         user = await self.catalog_user()
+        await keep_page_short(current_turn_ids())  # each turn draws only the page's last turns again
+        if not self.runtime.models.ready:
+            await models_loading_step()
         open_steps: dict[str, cl.Step] = {}
         turn: Turn | None = None
         events = service.astream(self.thread_id(), text, resume=resume, user=user, typed_sql=typed_sql, as_of=as_of)

@@ -25,7 +25,7 @@ log = logging.getLogger("neurolake.chat")
 runtime = ChatRuntime()
 handlers = ChatHandlers(runtime)
 auth.export_session_secret(runtime.settings)
-add_routes(server_app, lambda: runtime.data_layer, runtime.ready)
+add_routes(server_app, lambda: runtime.data_layer, runtime.ready, lambda: runtime.models.status)
 
 
 @cl.data_layer
@@ -54,8 +54,8 @@ else:
 @cl.on_app_startup
 async def warm_up() -> None:
     """Open the catalog's chat tables now, and build the conversation service in the background:
-    the page opens at once, and the first question does not wait for the embedding model
-    (``/neurolake/ready`` says when it is done)."""
+    the page opens at once; ``/neurolake/ready`` answers 200 once questions are answered, and
+    the embedding model goes on loading behind (its ``"models"`` says when it is done)."""
     await asyncio.to_thread(lambda: runtime.data_layer)  # Chainlit asks for it synchronously later
 
     def build() -> None:

@@ -46,20 +46,24 @@ def element_content_endpoint(data_layer: Callable[[], CatalogDataLayer]) -> Call
     return element_content
 
 
-def ready_endpoint(ready: threading.Event) -> Callable[..., object]:
-    """200 once the chat has warmed up (the first question will be quick), 503 before."""
+def ready_endpoint(ready: threading.Event, models: Callable[[], str]) -> Callable[..., object]:
+    """200 once the chat answers questions, 503 before; ``models`` says whether the embedding
+    model and index are "loading" (answers link words only), "loaded" or "failed"."""
 
     async def is_ready() -> JSONResponse:
-        return JSONResponse({"ready": ready.is_set()}, status_code=200 if ready.is_set() else 503)
+        body = {"ready": ready.is_set(), "models": models()}
+        return JSONResponse(body, status_code=200 if ready.is_set() else 503)
 
     return is_ready
 
 
-def add_routes(app: FastAPI, data_layer: Callable[[], CatalogDataLayer], ready: threading.Event) -> None:
+def add_routes(
+    app: FastAPI, data_layer: Callable[[], CatalogDataLayer], ready: threading.Event, models: Callable[[], str]
+) -> None:
     """Add the chat's routes ahead of Chainlit's catch-all page route (which would shadow them)."""
     routes = {
         ELEMENT_ROUTE + "/{thread_id}/{element_id}": element_content_endpoint(data_layer),
-        READY_ROUTE: ready_endpoint(ready),
+        READY_ROUTE: ready_endpoint(ready, models),
     }
     for path, endpoint in routes.items():
         if any(isinstance(r, APIRoute) and r.path == path for r in app.router.routes):

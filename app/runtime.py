@@ -1,7 +1,14 @@
-"""The chat process's composition root: settings, the platform and the conversation service, built once."""
+"""The chat process's composition root: settings, the platform and the conversation service, built once.
+
+Start-up is in two parts (docs/decisions/0012-chat-start-up-and-page-speed.md): ``warm_up``
+builds the conversation service without the embedding model and sets ``ready`` (the chat
+answers from then on, linking words only); ``models`` then loads the embedding model and
+the schema index in a background thread, after which answers use them as well.
+"""
 
 from __future__ import annotations
 
+import logging
 import threading
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -9,9 +16,14 @@ from typing import TYPE_CHECKING
 from app.persistence import CatalogDataLayer
 from neurolake.config import Settings, get_settings
 from neurolake.platform import NeuroLake
+from neurolake.semantic.warming import ModelWarmUp, WarmingLinker, WarmingMemory
 
 if TYPE_CHECKING:
     from agents import ConversationService
+    from neurolake.intent.parser import IntentParser
+    from neurolake.llm import LLMProvider
+
+log = logging.getLogger(__name__)
 
 
 class ChatRuntime:
@@ -21,8 +33,11 @@ class ChatRuntime:
         self.settings = settings or get_settings()
         self._lock = threading.Lock()
         self._services: dict[tuple[str, str | None], ConversationService] = {}
-        #: Set once ``warm_up`` has run: the first question will not wait for model loading.
+        #: Set once ``warm_up`` has built the conversation service: questions are answered from then on.
         self.ready = threading.Event()
+        self._memory: WarmingMemory | None = None
+        #: The embedding model and schema index, loading in the background after ``warm_up``.
+        self.models = ModelWarmUp(self._load_models)
 
     @cached_property
     def platform(self) -> NeuroLake:
@@ -33,6 +48,32 @@ class ChatRuntime:
         with self.platform.catalog.session():
             pass  # migrations first: the chat tables sit next to the catalog's own
         return CatalogDataLayer(self.platform.catalog.engine)
+
+    @cached_property
+    def linker(self) -> WarmingLinker:
+        """The parser's embedding index: searched once ``models`` has opened it, skipped before."""
+        from neurolake.semantic import SchemaIndex
+
+        platform = self.platform
+        return WarmingLinker(
+            lambda: SchemaIndex.from_settings(platform.settings, catalog=platform.catalog, storage=platform.storage)
+        )
+
+    @cached_property
+    def conversations(self) -> ConversationService:
+        """The service for the configured model, built without loading the embedding model."""
+        from agents import ConversationService
+
+        self._memory = _open_memory(self.settings, self.models.done)
+        return ConversationService.from_platform(self.platform, parser=self._parser(), memory=self._memory)
+
+    def _parser(self, provider: LLMProvider | None = None) -> IntentParser:
+        """A parser linking through ``linker`` (which waits for nothing) instead of its own index."""
+        from neurolake.intent.parser import IntentParser
+
+        parser = IntentParser.from_platform(self.platform, semantic=False, provider=provider)
+        parser.semantic = self.linker
+        return parser
 
     @property
     def service(self) -> ConversationService:
@@ -47,7 +88,7 @@ class ChatRuntime:
         """
         llm = self.settings.llm
         if provider == llm.provider and (model or None) == llm.model:
-            return self.platform.conversations
+            return self.conversations
         key = (provider, model or None)
         with self._lock:
             found = self._services.get(key)
@@ -58,7 +99,6 @@ class ChatRuntime:
     def _service_with_model(self, provider: str, model: str | None) -> ConversationService:
         """A service over the same platform, memory and threads, asking another model."""
         from agents import ConversationService
-        from neurolake.intent.parser import IntentParser
         from neurolake.llm import LLMFactory
 
         llm = self.settings.llm
@@ -71,33 +111,53 @@ class ChatRuntime:
             from neurolake.llm.chat_model import ProviderChatModel
 
             chat_model = ProviderChatModel(provider=llm_provider)
-        default = self.platform.conversations
+        default = self.conversations
         return ConversationService(
             self.platform,
-            parser=IntentParser.from_platform(self.platform, provider=llm_provider),
+            parser=self._parser(llm_provider),
             memory=default.memory,
             store=default.store,
             chat_model=chat_model,
         )
 
     def warm_up(self) -> None:
-        """Open everything the first question needs (the parser, the embedding model); blocking.
+        """Build the conversation service and its parser (blocking, no embedding model), set
+        ``ready``, then start loading the models in the background.
 
-        Sets ``ready`` when done, even after a failure: the first question then reports it.
+        ``ready`` is set even after a failure: the first question then reports it.
         """
         try:
-            service = self.platform.conversations
-            service.parser.offline()
-            service.manager.similar("warm up")  # loads the embedding model; reads only
-            index = service.services.schema_index()
-            if index is not None:
-                index.ensure_fresh()  # embeds the tables' names and values once, not mid-question
+            self.conversations.parser.offline()
         finally:
             self.ready.set()
+            self.models.start()
+
+    def _load_models(self) -> None:
+        """The embedding model, then the schema index brought up to date (embeds new tables once)."""
+        from neurolake.semantic import Embedder
+
+        Embedder.from_settings(self.settings).warm_up()  # one model object per process, shared
+        self.linker.open()
 
     def close(self) -> None:
         for service in self._services.values():
             service.close()
         self._services.clear()
+        if "conversations" in self.__dict__:
+            self.conversations.close()
+            self.linker.close()
+            if self._memory is not None:
+                self._memory.close()
         if "platform" in self.__dict__:
             self.platform.close()
+
+
+def _open_memory(settings: Settings, warm: threading.Event) -> WarmingMemory | None:
+    """Conversation memory that waits for nothing: skipped until ``warm`` is set; None when unavailable."""
+    from neurolake.errors import NeuroLakeError
+
+    try:
+        return WarmingMemory.waiting_for(settings, warm)
+    except (NeuroLakeError, OSError, RuntimeError, ImportError) as e:
+        log.warning("conversation memory unavailable: %s", e)
+        return None

@@ -22,6 +22,12 @@ STEP_LABELS = {
     "remember": "Remembering",
 }
 SQL_STEPS = {"generate_sql", "validate", "optimize"}
+#: The step a question asked while the embedding model loads shows (it is answered meanwhile).
+MODELS_LOADING = "Loading the language model"
+MODELS_LOADING_NOTE = (
+    "The embedding model and the tables' index are still loading (the chat has just started): "
+    "this answer links your words to the tables by name only, and does not reuse earlier approved answers yet."
+)
 
 
 async def start_step(name: str) -> cl.Step:
@@ -36,6 +42,14 @@ async def start_step(name: str) -> cl.Step:
     step.start = utc_now()
     await step.send()
     return step
+
+
+async def models_loading_step() -> None:
+    """Say, as a finished step, that this answer did not wait for the embedding model."""
+    step = await start_step(MODELS_LOADING)
+    step.output = MODELS_LOADING_NOTE
+    step.end = utc_now()
+    await step.update()
 
 
 async def finish_step(step: cl.Step, name: str, detail: Any) -> None:

@@ -132,7 +132,9 @@ def wait_ready(server: ChatServer, path: str) -> ChatServer:
             pytest.fail(f"neurolake chat exited with {server.process.returncode}:\n{server.log_tail()}")
         try:
             with urllib.request.urlopen(server.url + path, timeout=2) as response:
-                if response.status == 200:
+                # /neurolake/ready answers before the embedding model has loaded: the tests wait
+                # for it too, so an answer never depends on how fast the model loaded.
+                if response.status == 200 and b'"loading"' not in response.read():
                     return server
         except OSError:
             pass

@@ -39,7 +39,7 @@ def stored(layer: CatalogDataLayer, *elements: object) -> None:
 
 def test_a_stored_table_is_served_as_text_and_a_page_only_as_a_download(layer: CatalogDataLayer) -> None:
     app, ready = FastAPI(), threading.Event()
-    add_routes(app, lambda: layer, ready)
+    add_routes(app, lambda: layer, ready, lambda: "loaded")
     client = TestClient(app)
 
     async def make() -> tuple[Dataframe, File]:
@@ -61,11 +61,14 @@ def test_a_stored_table_is_served_as_text_and_a_page_only_as_a_download(layer: C
     assert client.get(element_url("other", table.id)).status_code == 404
 
 
-def test_ready_says_when_the_chat_has_warmed_up(layer: CatalogDataLayer) -> None:
+def test_ready_says_when_the_chat_answers_and_whether_the_models_have_loaded(layer: CatalogDataLayer) -> None:
     app, ready = FastAPI(), threading.Event()
-    add_routes(app, lambda: layer, ready)
+    models = ["loading"]
+    add_routes(app, lambda: layer, ready, lambda: models[0])
     client = TestClient(app)
 
     assert client.get(READY_ROUTE).status_code == 503
     ready.set()
-    assert client.get(READY_ROUTE).json() == {"ready": True}
+    assert client.get(READY_ROUTE).json() == {"ready": True, "models": "loading"}
+    models[0] = "loaded"
+    assert client.get(READY_ROUTE).json() == {"ready": True, "models": "loaded"}
