@@ -538,9 +538,7 @@ def unlinked(r: Reading) -> list[Unread]:
     value_ends = {m.end for m in r.mentions if m.best.kind == "value" and _used(r, m.best)}
     # Not a capitalized word inside a sentence ("male British artists"): that is a value of its own.
     starts = set(re.findall(r"(?:^|[.?!]\s+)(\w+)", r.q.text))
-    used_words |= {
-        t.text for t in r.q.tokens if t.index in value_ends and (not t.raw[:1].isupper() or t.raw in starts)
-    }
+    used_words |= {t.text for t in r.q.tokens if t.index in value_ends and (not t.raw[:1].isupper() or t.raw in starts)}
     # "instructors who taught a course", "aircraft that won matches": a verb that relates two
     # things the reading joins (or looks up in another table) says how they relate.
     if r.intent.combine is not None:  # "both", "but": read as the set operation

@@ -230,9 +230,13 @@ class Resolver:
             for c in own or _listed_per_row(listed, of("measure")):
                 swap(c, Slot("group", c.mention, source="" if own else "listed"))
         if of("measure", "rank", "having"):
-            # "average discount on order lines": a leftover name says where, it is not listed.
+            # "average discount on order lines": a leftover name says where, it is not listed;
+            # "the part with the least amount: list its id and amount": a ranked column named
+            # again is listed too.
+            ranked = set() if of("measure", "having") else {_named_column(r) for r in of("rank")} - {None}
             for c in of("column", "hint"):
-                swap(c, Slot("context", c.mention))
+                if c.role != "column" or _named_column(c) not in ranked:
+                    swap(c, Slot("context", c.mention))
         # A table named beside what is computed only says where to look ("discount on order lines").
         entities = of("entity")
         targets = [s for s in of("measure", "rank") if s.mention is not None and s.mention.best.kind != "table"]
@@ -792,6 +796,13 @@ class Resolver:
             info = self.schema.tables[entity]
             groups += self._groups(Choice(Target("table", entity, 1.0), 1.0, frozenset({entity}), "", "entity"), frame)
             entity = None if info else entity
+        per_row = bool({"each", "every"} & set(frame.words))
+        if groups and columns and not measures and (frame.ranking or per_row):
+            # "which part has the least amount? list its id and amount", "the first name and
+            # department name for each employee": nothing is computed, so the groups are a listing
+            # (one row each); the columns named go with them. ("used by customers" is not.)
+            grouped = {g.column for g in groups}
+            groups += [GroupBy(column=c) for c in columns if c not in grouped]
         # Order measures by the slot order they were asked in; rank measures are already last.
         intent.measures = list(dict.fromkeys(measures))
         intent.group_by = list(dict.fromkeys(groups))
@@ -1174,6 +1185,13 @@ def kind_of(intent: Intent, frame: Frame | None = None, *, explain: bool = False
     if intent.filters or intent.time_range is not None:
         return IntentKind.FILTER
     return IntentKind.QUERY
+
+
+def _named_column(slot: Slot) -> str | None:
+    """The column a slot's words name best, if they name a column."""
+    if slot.mention is None or slot.mention.best.kind != "column":
+        return None
+    return f"{slot.mention.best.table}.{slot.mention.best.column}"
 
 
 #: Words that join a listed column to the count beside it ("names and the number of ...").

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -14,8 +15,11 @@ from neurolake.semantic import embedder
 TIMEOUT_S = 300
 
 
-def test_the_chat_answers_while_the_embedding_model_is_still_loading(demo_home: Path) -> None:
-    runtime = ChatRuntime(load_settings(home=demo_home, environment="test"))
+def test_the_chat_answers_while_the_embedding_model_is_still_loading(demo_home: Path, tmp_path: Path) -> None:
+    # A home of its own: the session's chat server holds the shared home's local Qdrant folder.
+    home = tmp_path / "home"
+    shutil.copytree(demo_home, home, ignore=shutil.ignore_patterns("qdrant"))
+    runtime = ChatRuntime(load_settings(home=home, environment="test"))
     try:
         # While the models' lock is held no embedding model can load: the background loading waits.
         with ThreadPoolExecutor(max_workers=2) as pool, embedder._MODELS_LOCK:

@@ -75,3 +75,20 @@ def test_a_short_value_after_a_column_name_is_not_dropped(answerer: QuestionAnsw
     answer = answerer.answer("Give me the names of the singers with country x.")
     assert answer.result is None and answer.refusal is not None
     assert "'x' (not found in the data)" in answer.refusal
+
+
+def test_a_ranked_column_named_again_is_listed(answerer: QuestionAnswerer) -> None:
+    answer = answerer.answer("Which singer has the highest fee? List the singer name and fee.")
+    assert answer.result is not None, answer.refusal or answer.clarification
+    assert [tuple(r) for r in answer.result.rows] == [("Di", 4000)]
+
+
+def test_columns_asked_for_each_row_are_listed_per_row(answerer: QuestionAnswerer) -> None:
+    answer = answerer.answer("Show the country and gender for each singer.")
+    assert answer.result is not None, answer.refusal or answer.clarification
+    assert sorted(tuple(r[-2:]) for r in answer.result.rows) == [
+        ("Chile", "Female"),
+        ("Peru", "Male"),
+        ("UK", "Female"),
+        ("UK", "Male"),
+    ]

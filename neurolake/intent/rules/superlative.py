@@ -73,7 +73,9 @@ class Superlative(Rule):
         if not intent.measures and intent.group_by and not any(g.grain for g in intent.group_by):
             # Groups with nothing computed are a listing ("the name and price of the cheapest product").
             listed = [g.column for g in intent.group_by] + [c for c in intent.columns if not c.endswith(".*")]
-            intent = intent.model_copy(update={"group_by": [], "columns": list(dict.fromkeys(listed))})
+            ranked_at = found.data.get("at", -9)
+            listed = sorted(dict.fromkeys(listed), key=lambda c: _first_named(c, ctx, ranked_at))  # as asked
+            intent = intent.model_copy(update={"group_by": [], "columns": listed})
         if found.data.get("popular"):
             return self._mode(self._own_rows(intent, ctx), found, ctx)
         if found.data.get("arg"):
@@ -304,3 +306,14 @@ class Superlative(Rule):
             return False
         root = intent.tables[0] if intent.tables else ""
         return bool(intent.group_by) and all(g.column.split(".")[0] == root for g in intent.group_by)
+
+
+def _first_named(column: str, ctx: Context, ranked_at: int) -> int:
+    """Where the question first lists ``column``: not in the superlative's own words ("the
+    highest fee"), and after everything else when it does not name it."""
+    starts = [
+        m.start
+        for m in ctx.mentions
+        if m.candidates[0].qualified == column and not ranked_at < m.start <= ranked_at + 2
+    ]
+    return min(starts, default=len(ctx.q.tokens))
