@@ -168,6 +168,31 @@ def unused_mentions(r: Reading) -> list[Unread]:
     return out
 
 
+def substituted_tables(r: Reading) -> list[Unread]:
+    """ "how many dorms have a TV lounge" read as a count of the dorm amenities: the table the
+    words name exactly is left out and a weaker match counted instead."""
+    out = []
+    for m in r.mentions:
+        best = m.candidates[0]
+        if best.kind != "table" or best.score < 0.95 or _used(r, best):
+            continue
+        used = [t for t in m.candidates[1:] if _used(r, t)]
+        if used and all(t.kind == "table" and t.score < best.score - 0.1 for t in used):
+            if any(_refers_to(r.schema, t.table, best.table) for t in used):
+                continue  # "halls that have features" through the table listing each hall's features
+            out.append(Unread(m.text, f"read as {used[0].table}, not {best.table}"))
+    return out
+
+
+def _refers_to(schema: SchemaInfo, table: str, target: str) -> bool:
+    """``table`` holds a column named like ``target``'s key: it lists rows of ``target``."""
+    info, other = schema.table(table), schema.table(target)
+    if info is None or other is None or other.key is None:
+        return False
+    names = (other.key.name, f"{other.name}_{other.key.name}")  # "featid"; "enzyme_id" for enzyme.id
+    return any(info.column(n) is not None for n in names)
+
+
 def unused_numbers(r: Reading) -> list[Unread]:
     """ "orders over 500" read without the comparison: '500' is reported."""
     out = []
@@ -565,6 +590,7 @@ def _verb_form(word: str) -> bool:
 #: In order: the first rules name what a person most needs to know.
 RULES: tuple[Rule, ...] = (
     negations,
+    substituted_tables,
     alternatives,
     conjunctions,
     unused_numbers,

@@ -92,3 +92,16 @@ def test_columns_asked_for_each_row_are_listed_per_row(answerer: QuestionAnswere
         ("UK", "Female"),
         ("UK", "Male"),
     ]
+
+
+def test_a_table_named_exactly_is_not_counted_as_another(platform: NeuroLake) -> None:
+    # "dorms" names the dorms; counting the rows of the amenities table would answer another question.
+    platform.storage.write_table(pa.table({"dormid": [1, 2], "dorm_name": ["North", "South"]}), "dorm")
+    platform.storage.write_table(pa.table({"amenid": [7, 8], "amenity_name": ["TV Lounge", "Gym"]}), "dorm_amenity")
+    platform.storage.write_table(pa.table({"dormid": [1, 2, 2], "amenid": [7, 7, 8]}), "has_amenity")
+    answerer = QuestionAnswerer(IntentParser.from_platform(platform, semantic=False), platform.engine)
+    answer = answerer.answer("How many dorms have a TV Lounge?")
+    if answer.result is not None:  # a reading that counts the dorms is right: both have one
+        assert [tuple(r) for r in answer.result.rows] == [(2,)], answer.sql
+    else:
+        assert answer.refusal is not None and "'dorms' (read as dorm_amenity, not dorm)" in answer.refusal
