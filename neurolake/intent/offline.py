@@ -267,9 +267,9 @@ def _name_phrases(q: Question, names: frozenset[tuple[str, ...]]) -> list[Token]
     for name in names:
         spellings = [name, (name[0], "of", *name[1:])] if name[0] == "number" else [name]
         for spelled in spellings:
-            size = len(spelled)
+            wanted, size = tuple(singular(w) for w in spelled), len(spelled)
             for i in range(len(words) - size + 1):
-                if tuple(words[i : i + size]) == tuple(singular(w) for w in spelled):
+                if tuple(words[i : i + size]) == wanted:
                     out += q.tokens[i : i + size]
     return out
 

@@ -1191,7 +1191,7 @@ def _named_column(slot: Slot) -> str | None:
     """The column a slot's words name best, if they name a column."""
     if slot.mention is None or slot.mention.best.kind != "column":
         return None
-    return f"{slot.mention.best.table}.{slot.mention.best.column}"
+    return slot.mention.best.qualified
 
 
 #: Words that join a listed column to the count beside it ("names and the number of ...").
@@ -1213,7 +1213,7 @@ def _listed_before_count(columns: list[Slot], measures: list[Slot], words: tuple
 
 
 def _counted_by(columns: list[Slot], measures: list[Slot]) -> list[Slot]:
-    """One listed column (not its table's key) beside one count of the rows of its own table."""
+    """One listed column beside one count of the rows of its own table."""
     if len(columns) != 1 or len(measures) != 1:
         return []
     column, measure = columns[0].mention, measures[0].mention

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlglot
 from sqlglot import exp
 
 from neurolake.engine.safety import StatementKind, classify
+from neurolake.intent.answer import QuestionAnswerer
 from neurolake.intent.model import Intent
 from neurolake.intent.parser import IntentParser
 from neurolake.platform import NeuroLake
@@ -40,3 +43,23 @@ def assert_read_only(sql: str) -> None:
 def _ordered(sql: str) -> bool:
     tree = sqlglot.parse_one(sql, read="duckdb")
     return isinstance(tree, exp.Select) and tree.args.get("order") is not None
+
+
+def answerer_for(platform: NeuroLake) -> QuestionAnswerer:
+    """The answer path ``neurolake ask`` takes, over ``platform``'s tables, offline."""
+    return QuestionAnswerer(IntentParser.from_platform(platform, semantic=False), platform.engine)
+
+
+def rows_of(answerer: QuestionAnswerer, question: str) -> list[tuple[Any, ...]]:
+    """The rows of a question that must be answered (no clarification, no refusal)."""
+    answer = answerer.answer(question)
+    assert answer.refusal is None and answer.clarification is None, answer.refusal or answer.clarification
+    assert answer.result is not None
+    return [tuple(r) for r in answer.result.rows]
+
+
+def refusal_of(answerer: QuestionAnswerer, question: str) -> str:
+    """What a question that must be refused says."""
+    answer = answerer.answer(question)
+    assert answer.result is None and answer.refusal is not None, answer.sql
+    return answer.refusal

@@ -16,6 +16,7 @@ from neurolake.intent.answer import QuestionAnswerer
 from neurolake.intent.key_evidence import KeyEvidence
 from neurolake.intent.parser import IntentParser
 from neurolake.platform import NeuroLake
+from tests.intent.checks import answerer_for, rows_of
 
 
 @pytest.fixture
@@ -29,14 +30,11 @@ def answerer(platform: NeuroLake) -> QuestionAnswerer:
         pa.table({"featid": [10, 20, 30], "feature_name": ["Gym", "Library", "Cafe"]}), "features"
     )
     platform.storage.write_table(pa.table({"featid": [10, 20, 10, 30, 20], "hallid": [1, 1, 2, 2, 3]}), "hall_features")
-    return QuestionAnswerer(IntentParser.from_platform(platform, semantic=False), platform.engine)
+    return answerer_for(platform)
 
 
 def _names(answerer: QuestionAnswerer, question: str) -> list[str]:
-    answer = answerer.answer(question)
-    assert answer.refusal is None and answer.clarification is None, answer.refusal or answer.clarification
-    assert answer.result is not None
-    return [row[0] for row in answer.result.rows]
+    return [row[0] for row in rows_of(answerer, question)]
 
 
 def test_a_same_name_key_points_at_the_unique_side(platform: NeuroLake, answerer: QuestionAnswerer) -> None:
@@ -73,7 +71,7 @@ def members(platform: NeuroLake) -> QuestionAnswerer:
     platform.storage.write_table(
         pa.table({"member_ref": [1, 2, 3, 4, 5], "city_code": ["OSL", "ROM", "OSL", "LIM", "ROM"]}), "members"
     )
-    return QuestionAnswerer(IntentParser.from_platform(platform, semantic=False), platform.engine)
+    return answerer_for(platform)
 
 
 def test_a_column_asked_for_without_its_table_lists_each_value_once(members: QuestionAnswerer) -> None:
@@ -90,16 +88,13 @@ def test_number_of_names_a_column_spelled_number(platform: NeuroLake) -> None:
     platform.storage.write_table(
         pa.table({"storm_ref": [1, 2, 3], "name": ["Ana", "Bo", "Cy"], "number_deaths": [4, 0, 9]}), "storms"
     )
-    answerer = QuestionAnswerer(IntentParser.from_platform(platform, semantic=False), platform.engine)
-    answer = answerer.answer("List the names and the number of deaths of storms.")
-    assert answer.result is not None, answer.refusal
-    assert sorted(tuple(r) for r in answer.result.rows) == [("Ana", 4), ("Bo", 0), ("Cy", 9)]
+    answerer = answerer_for(platform)
+    rows = rows_of(answerer, "List the names and the number of deaths of storms.")
+    assert sorted(rows) == [("Ana", 4), ("Bo", 0), ("Cy", 9)]
 
 
 def test_columns_listed_beside_a_count_of_related_rows_give_it_per_row(answerer: QuestionAnswerer) -> None:
-    answer = answerer.answer("List the names of halls and the number of hall features.")
-    assert answer.result is not None, answer.refusal or answer.clarification
-    rows = {tuple(r[-2:]) for r in answer.result.rows}
+    rows = {r[-2:] for r in rows_of(answerer, "List the names of halls and the number of hall features.")}
     assert rows == {("North", 2), ("South", 2), ("East", 1)}
 
 

@@ -9,8 +9,8 @@ import pyarrow as pa
 import pytest
 
 from neurolake.intent.answer import QuestionAnswerer
-from neurolake.intent.parser import IntentParser
 from neurolake.platform import NeuroLake
+from tests.intent.checks import answerer_for, refusal_of, rows_of
 
 
 @pytest.fixture
@@ -40,53 +40,44 @@ def answerer(platform: NeuroLake) -> QuestionAnswerer:
         ),
         "lessons",
     )
-    return QuestionAnswerer(IntentParser.from_platform(platform, semantic=False), platform.engine)
+    return answerer_for(platform)
 
 
 def test_a_capitalised_word_after_a_value_is_not_taken_for_its_noun(answerer: QuestionAnswerer) -> None:
     # "British" is not in the data ("UK" is): answering with the men only drops it silently.
-    answer = answerer.answer("What are the names of all male British singers?")
-    assert answer.result is None and answer.refusal is not None
-    assert "'british' (not found in the data)" in answer.refusal
+    assert "'british' (not found in the data)" in refusal_of(
+        answerer, "What are the names of all male British singers?"
+    )
 
 
 def test_two_bounds_no_one_row_meets_are_refused(answerer: QuestionAnswerer) -> None:
-    answer = answerer.answer("Show the countries of singers with fee higher than 1000 and fee lower than 500.")
-    assert answer.result is None and answer.refusal is not None
-    assert "above 1000 and below 500" in answer.refusal
+    assert "above 1000 and below 500" in refusal_of(
+        answerer, "Show the countries of singers with fee higher than 1000 and fee lower than 500."
+    )
 
 
 def test_a_plural_column_word_asks_for_the_column_not_a_value(answerer: QuestionAnswerer) -> None:
     # One photo's alt text is 'Name'; "names" asks for the photo names.
-    answer = answerer.answer("What are the names of photos?")
-    assert answer.result is not None, answer.refusal or answer.clarification
-    assert sorted(r[0] for r in answer.result.rows) == ["a", "b", "c"]
+    assert sorted(r[0] for r in rows_of(answerer, "What are the names of photos?")) == ["a", "b", "c"]
 
 
 def test_conditions_after_a_negation_say_which_related_rows_are_absent(answerer: QuestionAnswerer) -> None:
     # Lee teaches only in the Fall; Kim and Max teach in the Spring.
-    answer = answerer.answer("What are the names of teachers who have no lessons in the Spring?")
-    assert answer.result is not None, answer.refusal or answer.clarification
-    assert [r[0] for r in answer.result.rows] == ["Lee"]
+    rows = rows_of(answerer, "What are the names of teachers who have no lessons in the Spring?")
+    assert [r[0] for r in rows] == ["Lee"]
 
 
 def test_a_short_value_after_a_column_name_is_not_dropped(answerer: QuestionAnswerer) -> None:
     # No country is 'x': answering with every singer's name would drop the condition.
-    answer = answerer.answer("Give me the names of the singers with country x.")
-    assert answer.result is None and answer.refusal is not None
-    assert "'x' (not found in the data)" in answer.refusal
+    assert "'x' (not found in the data)" in refusal_of(answerer, "Give me the names of the singers with country x.")
 
 
 def test_a_ranked_column_named_again_is_listed(answerer: QuestionAnswerer) -> None:
-    answer = answerer.answer("Which singer has the highest fee? List the singer name and fee.")
-    assert answer.result is not None, answer.refusal or answer.clarification
-    assert [tuple(r) for r in answer.result.rows] == [("Di", 4000)]
+    assert rows_of(answerer, "Which singer has the highest fee? List the singer name and fee.") == [("Di", 4000)]
 
 
 def test_columns_asked_for_each_row_are_listed_per_row(answerer: QuestionAnswerer) -> None:
-    answer = answerer.answer("Show the country and gender for each singer.")
-    assert answer.result is not None, answer.refusal or answer.clarification
-    assert sorted(tuple(r[-2:]) for r in answer.result.rows) == [
+    assert sorted(r[-2:] for r in rows_of(answerer, "Show the country and gender for each singer.")) == [
         ("Chile", "Female"),
         ("Peru", "Male"),
         ("UK", "Female"),
@@ -99,7 +90,7 @@ def test_a_table_named_exactly_is_not_counted_as_another(platform: NeuroLake) ->
     platform.storage.write_table(pa.table({"dormid": [1, 2], "dorm_name": ["North", "South"]}), "dorm")
     platform.storage.write_table(pa.table({"amenid": [7, 8], "amenity_name": ["TV Lounge", "Gym"]}), "dorm_amenity")
     platform.storage.write_table(pa.table({"dormid": [1, 2, 2], "amenid": [7, 7, 8]}), "has_amenity")
-    answerer = QuestionAnswerer(IntentParser.from_platform(platform, semantic=False), platform.engine)
+    answerer = answerer_for(platform)
     answer = answerer.answer("How many dorms have a TV Lounge?")
     if answer.result is not None:  # a reading that counts the dorms is right: both have one
         assert [tuple(r) for r in answer.result.rows] == [(2,)], answer.sql
