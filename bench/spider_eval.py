@@ -401,6 +401,8 @@ class Record:
     latency_ms: float | None = None
     classes: list[str] = field(default_factory=list)
     unscorable: str | None = None
+    #: The reading's confidence (0-1), to weigh which answers would better be questions back.
+    confidence: float | None = None
 
 
 @dataclass
@@ -553,6 +555,7 @@ def _ask(record: Record, answerer: Any, parser: Any, gold: Any) -> None:
         return
     record.latency_ms = parser.spent * 1000
     record.sql = answer.sql
+    record.confidence = getattr(answer.intent, "confidence", None)
     record.unscorable = None
     if answer.refusal is not None:
         record.outcome, record.message = "refused", _one_line(answer.refusal)

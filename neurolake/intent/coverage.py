@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import Any
 
@@ -70,6 +70,8 @@ class Reading:
     schema: SchemaInfo
     q: Question
     mentions: list[Mention]
+    #: (``table.column``, referenced table) of each key: a column that holds the table's keys.
+    references: set[tuple[str, str]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         intent = self.intent
@@ -140,6 +142,9 @@ class Reading:
                     named.add(money[0].qualified.lower())
         if hints:
             named |= {c.qualified.lower() for c in self.schema.columns if set(c.words) & hints}
+        # "after the year 1989": a period's own words may name its column
+        period_words = {t.text for t in tokens if t.role == "period" and t.kind == "word"}
+        named |= {c.qualified.lower() for c in self.schema.columns if c.words and set(c.words) <= period_words}
         return named
 
     def _words_of(self, qualified: str) -> set[str]:
@@ -181,7 +186,22 @@ def substituted_tables(r: Reading) -> list[Unread]:
             if any(_refers_to(r.schema, t.table, best.table) for t in used):
                 continue  # "halls that have features" through the table listing each hall's features
             out.append(Unread(m.text, f"read as {used[0].table}, not {best.table}"))
+        elif used and all(_counted_instead(r, t, best.table) for t in used):
+            # "how many classes in each department" counted as the students' distinct class values
+            out.append(Unread(m.text, f"counted as the values of {used[0].qualified}, not the rows of {best.table}"))
     return out
+
+
+def _counted_instead(r: Reading, t: Any, table: str) -> bool:
+    """``t`` is another table's column whose distinct values the reading counts; not a key to
+    ``table`` ("different scientists assigned" counts the assignments' scientist keys)."""
+    if t.kind != "column" or t.table == table or (t.qualified.lower(), table.lower()) in r.references:
+        return False
+    column, target = r.schema.column(t.qualified), r.schema.table(table)
+    if column is not None and target is not None and singular(column.name.lower()) == singular(target.name.lower()):
+        return False  # a column named just like the table holds its rows' keys
+    counted = {(m.column or "").lower() for m in r.intent.measures if m.function == "count_distinct"}
+    return t.qualified.lower() in counted
 
 
 def _refers_to(schema: SchemaInfo, table: str, target: str) -> bool:
@@ -276,6 +296,8 @@ def extremes(r: Reading) -> list[Unread]:
     intent = r.intent
     if (intent.order_by and intent.limit) or r.functions & {"min", "max"} or intent.having:
         return []
+    if any(f.subquery is not None and f.subquery.mode for f in intent.filters):
+        return []  # "customers using the most popular method": the extreme is the subquery's
     if intent.order_by and r.words("ordering"):
         return []
     return [Unread(t.raw, "the highest or lowest") for t in r.words("extremes") if t.role in ("direction", "top", "")]
@@ -539,14 +561,19 @@ def grains(r: Reading) -> list[Unread]:
     return [Unread(" ".join(t.raw for t in tokens), "a time grouping with no date to apply it to")]
 
 
+def _year_applied(r: Reading, year: Any) -> bool:
+    numbers = [n for n in r.numbers if isinstance(n, int | float) and not isinstance(n, bool)]
+    return _norm(year) in r.numbers or any(abs(n - year) <= 1 for n in numbers)
+
+
 def periods(r: Reading) -> list[Unread]:
     """ "branches opened before 2010" read without a date filter: 'before 2010' is reported."""
     tokens = [t for t in r.q.tokens if t.role == "period"]
     if not tokens or r.intent.time_range is not None or r.intent.time_travel is not None:
         return []
     years = [t for t in tokens if t.kind == "number"]
-    if years and all(_norm(t.value) in r.numbers for t in years):
-        return []  # placed on a year column ("in 1995" -> year = 1995)
+    if years and all(_year_applied(r, t.value) for t in years):
+        return []  # placed on a year column ("in 1995" -> year = 1995, "after 1989" -> year >= 1990)
     return [Unread(" ".join(t.raw for t in tokens), "a period with no date to apply it to")]
 
 
@@ -619,9 +646,16 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def unread_parts(q: Question, mentions: Iterable[Mention], intent: Intent, schema: SchemaInfo) -> list[Unread]:
-    """Every part of ``q`` the reading ``intent`` leaves out, each reported once."""
-    reading = Reading(intent, schema, q, list(mentions))
+def unread_parts(
+    q: Question,
+    mentions: Iterable[Mention],
+    intent: Intent,
+    schema: SchemaInfo,
+    references: Iterable[tuple[str, str]] = (),
+) -> list[Unread]:
+    """Every part of ``q`` the reading ``intent`` leaves out, each reported once; ``references``
+    are the (``table.column``, referenced table) pairs of the keys the parser joins by."""
+    reading = Reading(intent, schema, q, list(mentions), {(c.lower(), t.lower()) for c, t in references})
     seen: set[str] = set()
     out = []
     for rule in RULES:

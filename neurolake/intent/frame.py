@@ -166,6 +166,8 @@ def _joined(q: Question, previous: Mention | None, current: Mention) -> bool:
     if previous is None:
         return False
     between = q.tokens[previous.end : current.start]
+    if not between and q.tokens[current.start].pause_before:
+        return True  # "by country, segment": a comma between the two
     return (
         bool(between)
         and any(t.text in _CONNECTORS for t in between)

@@ -10,7 +10,7 @@ A semantic index (embeddings) can add candidates for words nothing matched lexic
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -273,6 +273,10 @@ class LexicalLinker:
                 if _skip_span(span):
                     continue
                 mention = self._mention(span)
+                if mention is not None and any(t.pause_before for t in span[1:]):
+                    # "ids, customer ids" is two names; only a value is written with a comma ("Tokyo, Japan")
+                    values = mention.of_kind("value")
+                    mention = replace(mention, candidates=values) if values else None
                 if mention is None:
                     continue
                 length = end - start

@@ -94,6 +94,8 @@ class SubQuery(BaseModel):
     #: Tables joined to ``column``'s table inside the subquery (their conditions are in ``filters``).
     joins: list[Join] = Field(default_factory=list)
     filters: list[Filter] = Field(default_factory=list)
+    #: "the most common payment method": the value most rows hold ("desc") or fewest ("asc").
+    mode: Direction | None = None
 
 
 class Filter(BaseModel):

@@ -14,12 +14,14 @@ from datetime import date
 
 from neurolake.intent import cues as cue_readers
 from neurolake.intent.coverage import Unread, explain, unread_parts
+from neurolake.intent.extreme_scope import extreme_as_filter
 from neurolake.intent.followup import FollowUp, is_follow_up
 from neurolake.intent.frame import Frame, build_frame
 from neurolake.intent.guard import screen
 from neurolake.intent.keys import ForeignKey, JoinGraph, infer_foreign_keys
 from neurolake.intent.lexicon import FILLER_WORDS, FUNCTION_WORDS
 from neurolake.intent.linker import LexicalLinker, Mention, SchemaLinker
+from neurolake.intent.listed_tables import with_listed_tables
 from neurolake.intent.model import Filter, GroupBy, Intent, IntentKind, OrderBy
 from neurolake.intent.periods import Period, PeriodReader
 from neurolake.intent.resolve import Resolver, kind_of
@@ -133,20 +135,27 @@ class OfflineIntentParser:
         intent.by_meaning = [
             " ".join(m.words) for m in by_meaning if m in linked and m.best.kind in ("table", "column")
         ]
-        intent = _values_listed(self._checked(intent, q, linked, missed), [*before_rules, *linked], self.schema)
+        intent = self._checked(intent, q, linked, missed)
+        intent = with_listed_tables(intent, q, linked, self.schema, asked_distinct=frame.distinct)
+        intent = _values_listed(intent, [*before_rules, *linked], self.schema)
         return self._existence(intent)
 
     def _existence(self, intent: Intent) -> Intent:
-        """Conditions on related rows as IN / NOT IN, in the reading and in each option offered."""
-        intent = as_semi_joins(intent, self.graph)
+        """A related row picked by its extreme, then conditions on related rows as IN / NOT IN, in
+        the reading and in each option offered."""
+        intent = as_semi_joins(extreme_as_filter(intent, self.graph), self.graph)
         for ambiguity in intent.ambiguities:
-            options = [o.model_copy(update={"intent": as_semi_joins(o.intent, self.graph)}) for o in ambiguity.options]
+            options = [
+                o.model_copy(update={"intent": as_semi_joins(extreme_as_filter(o.intent, self.graph), self.graph)})
+                for o in ambiguity.options
+            ]
             ambiguity.options[:] = options
         return intent
 
     def _checked(self, intent: Intent, q: Question, mentions: list[Mention], missed: list[Unread]) -> Intent:
         """The intent, or a refusal naming what it leaves out of the question (never a silent guess)."""
-        parts = missed + unread_parts(q, mentions, intent, self.schema)
+        references = [(f"{k.table}.{k.column}", k.ref_table) for k in self.graph.keys]
+        parts = missed + unread_parts(q, mentions, intent, self.schema, references)
         if not parts:
             return intent
         return Intent(

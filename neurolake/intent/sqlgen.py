@@ -243,6 +243,9 @@ class SqlGenerator:
             query = query.where(exp.Not(this=exp.Is(this=inner.copy(), expression=exp.Null())))
         if sub.filters:
             query = query.where(exp.and_(*[self._filter_expr(f) for f in sub.filters]))
+        if sub.mode is not None:  # the value most (or fewest) rows hold
+            count = exp.Count(this=exp.Star())
+            query = query.group_by(inner.copy()).order_by(exp.Ordered(this=count, desc=sub.mode == "desc")).limit(1)
         if flt.op in ("in", "not_in"):
             expr: exp.Expr = exp.In(this=column, query=exp.Subquery(this=query))
             return exp.Not(this=expr) if flt.op == "not_in" else expr

@@ -34,6 +34,7 @@ _NUMBER_WORDS = {
 _ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "tenth": 10}
 _SCALE = {"k": 1_000, "m": 1_000_000, "b": 1_000_000_000, "bn": 1_000_000_000}
 _OPS = {"=>": ">=", "=<": "<=", "<>": "!="}
+_PAUSES = frozenset(",;:()")
 
 
 @dataclass
@@ -49,6 +50,9 @@ class Token:
     used: bool = False
     #: What claimed the token ("period", "cue", "mention"...), for debugging and tests.
     role: str = ""
+    #: A comma, semicolon or bracket stands between this token and the one before: names
+    #: never span it ("ids, customer ids" is two things).
+    pause_before: bool = False
 
     @property
     def is_number(self) -> bool:
@@ -88,10 +92,13 @@ class Question:
 def tokenize(text: str) -> Question:
     """Split ``text`` into tokens; numbers and number words get their value."""
     question = Question(text)
+    last_end = 0
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
         raw = match.group(0)
         index = len(question.tokens)
+        pause = index > 0 and any(c in _PAUSES for c in text[last_end : match.start()])
+        last_end = match.end()
         if kind == "quoted":
             question.tokens.append(Token(raw[1:-1], raw, "quoted", index, value=raw[1:-1]))
         elif kind == "date":
@@ -110,6 +117,7 @@ def tokenize(text: str) -> Question:
                 question.tokens.append(Token(word, raw, "number", index, value=_NUMBER_WORDS[word]))
             else:
                 question.tokens.append(Token(word, raw, "word", index))
+        question.tokens[-1].pause_before = pause
     _merge_number_words(question)
     return question
 

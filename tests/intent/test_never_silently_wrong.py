@@ -96,3 +96,33 @@ def test_a_table_named_exactly_is_not_counted_as_another(platform: NeuroLake) ->
         assert [tuple(r) for r in answer.result.rows] == [(2,)], answer.sql
     else:
         assert answer.refusal is not None and "'dorms' (read as dorm_amenity, not dorm)" in answer.refusal
+
+
+def test_no_more_than_the_average_keeps_the_rows_at_or_below_it(answerer: QuestionAnswerer) -> None:
+    # The fees average 1,600: "no more than" is at most, not more than.
+    names = sorted(r[0] for r in rows_of(answerer, "Which singer names have a fee no more than the average?"))
+    assert names == ["Ann", "Cy"]
+
+
+def test_a_count_of_a_named_table_is_not_a_count_of_another_tables_values(platform: NeuroLake) -> None:
+    # "sessions" names the sessions table; counting the distinct values of the members'
+    # session column would answer another question.
+    platform.storage.write_table(pa.table({"dept_code": ["A", "B"], "dept_name": ["Art", "Bio"]}), "department")
+    platform.storage.write_table(
+        pa.table({"member_id": [1, 2, 3], "dept_code": ["A", "A", "B"], "mem_session": ["am", "pm", "am"]}), "member"
+    )
+    platform.storage.write_table(pa.table({"session_code": ["s1", "s2", "s3"], "room": ["r1", "r2", "r3"]}), "session")
+    answer = answerer_for(platform).answer("How many sessions are held in each department?")
+    assert answer.result is None
+    assert answer.refusal is not None and "counted as the values of member.mem_session" in answer.refusal
+
+
+def test_after_the_year_is_a_comparison_on_the_year_column(platform: NeuroLake) -> None:
+    platform.storage.write_table(
+        pa.table(
+            {"book_id": [1, 2, 3, 4], "genre": ["Poem", "Poem", "Novel", "Poem"], "year": [1988, 1990, 1991, 1995]}
+        ),
+        "books",
+    )
+    rows = rows_of(answerer_for(platform), "List genres that have at least two books after year 1989.")
+    assert [r[0] for r in rows] == ["Poem"]  # 1990 and 1995; the 1988 poem is before

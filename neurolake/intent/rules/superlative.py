@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from neurolake.intent.lexicon import DIRECTION_WORDS, POPULARITY_WORDS
-from neurolake.intent.model import GroupBy, Intent, Measure, OrderBy
+from neurolake.intent.model import Filter, GroupBy, Intent, Measure, OrderBy, SubQuery
 from neurolake.intent.rules import Context, Found, Rule, mention_after
 from neurolake.intent.rules.vocabulary import phrases
 from neurolake.intent.schema import label_column
@@ -138,7 +138,7 @@ class Superlative(Rule):
             columns = [c for c in intent.columns if c != column or not drop] or intent.columns
             if named_before and column not in columns and not any(c.endswith(".*") for c in columns):
                 columns = [*columns, column]  # "the name and price of the cheapest product"
-            columns = self._who(columns, column, ctx)
+            columns = self._who(columns, column, ctx, intent.tables, found.data["at"])
             return intent.model_copy(
                 update={"order_by": [OrderBy(target=column, direction=direction)], "limit": intent.limit or 1,
                         "columns": columns}
@@ -196,18 +196,46 @@ class Superlative(Rule):
     def _mode(self, intent: Intent, found: Found, ctx: Context) -> Intent:
         """ "the most common competition type": the value the most rows hold, with its count."""
         listed = [c for c in intent.columns if not c.endswith(".*")]
-        if intent.measures or intent.group_by or intent.order_by or len(listed) != 1 or len(intent.columns) != 1:
-            return intent  # one thing whose values are counted; two would count their pairs
         at = found.data["at"]
         fewest = any(
             t.text in DIRECTION_WORDS and DIRECTION_WORDS[t.text][0] == "asc"
             for t in ctx.q.tokens[max(0, at - 1) : at + 1]
         )
+        picked = self._rows_holding_mode(intent, found, ctx, "asc" if fewest else "desc")
+        if picked is not None:
+            return picked
+        if intent.measures or intent.group_by or intent.order_by or len(listed) != 1 or len(intent.columns) != 1:
+            return intent  # one thing whose values are counted; two would count their pairs
         measure = Measure(function="count")
         order = [OrderBy(target=measure.alias, direction="asc" if fewest else "desc")]
         return intent.model_copy(
             update={"columns": [], "group_by": [GroupBy(column=c) for c in listed], "measures": [measure],
                     "order_by": order, "limit": intent.limit or 1, "distinct": False}
+        )  # fmt: skip
+
+    def _rows_holding_mode(self, intent: Intent, found: Found, ctx: Context, direction: str) -> Intent | None:
+        """ "the names of customers using the most popular payment method": the customers whose
+        method is the one most customers use, not the (name, method) pair that occurs most."""
+        listed = [g.column for g in intent.group_by if not g.grain] or [
+            c for c in intent.columns if not c.endswith(".*")
+        ]
+        counts = all(m.function == "count" and m.column is None for m in intent.measures)
+        after = mention_after(ctx, found.data["at"], within=2)
+        if len(listed) < 2 or not counts or intent.having or intent.joins or after is None:
+            return None
+        popular = next((c for c in listed if any(t.qualified == c for t in after.of_kind("column"))), None)
+        if popular is None:
+            return None
+        table = popular.split(".")[0]
+        others = [c for c in listed if c != popular]
+        named_before = {t.qualified for m in ctx.mentions if m.end <= found.data["at"] for t in m.of_kind("column")}
+        if any(c.split(".")[0] != table or c not in named_before for c in others):
+            return None  # "the most common country across members": the country, not the members
+        own = [f for f in intent.filters if f.subquery is None]
+        mode = SubQuery(column=popular, filters=own, mode="asc" if direction == "asc" else "desc")
+        return intent.model_copy(
+            update={"columns": others, "group_by": [], "measures": [], "order_by": [], "limit": None,
+                    "filters": [*intent.filters, Filter(column=popular, op="=", subquery=mode)]}
         )  # fmt: skip
 
     def _counts_own_rows(self, intent: Intent, found: Found, ctx: Context) -> bool:
@@ -227,10 +255,18 @@ class Superlative(Rule):
             return False
         return after.best.table == listed[0].split(".")[0]
 
-    def _who(self, columns: list[str], ranked: str, ctx: Context) -> list[str]:
+    def _who(self, columns: list[str], ranked: str, ctx: Context, tables: list[str], at: int) -> list[str]:
         """ "Which department has the lowest budget?": the department (its name), not the budget."""
+        if columns != [ranked]:
+            return columns
+        # "all the stores in the district with the most people": the stores named first are listed
+        named = [m.best.table for m in ctx.mentions if m.best.kind == "table" and m.end <= at]
+        if named and named[0] != ranked.split(".")[0] and named[0] in tables:
+            label = label_column(ctx.schema.tables[named[0]])
+            if label is not None:
+                return [label.qualified]
         asks_who = ctx.q.tokens and ctx.q.tokens[0].text in ("who", "which", "whose")
-        if not asks_who or columns != [ranked]:
+        if not asks_who:
             return columns
         table = ctx.schema.table(ranked.split(".")[0])
         label = label_column(table) if table is not None else None

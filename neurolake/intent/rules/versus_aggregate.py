@@ -2,7 +2,7 @@
 
 "mountains with height above the average height" -> ``height > (SELECT AVG(height) FROM ...)``;
 "pilots older than the average" -> ``age > (SELECT AVG(age) ...)``; "products cheaper than the
-maximum price" works the same way with ``MAX``.
+maximum price" works the same way with ``MAX``; "no more than the average" is ``<=``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from neurolake.intent.model import Filter, Intent, SubQuery
 from neurolake.intent.rules import Context, Found, Rule, mention_after, mention_before, written_at
 from neurolake.intent.rules.vocabulary import phrases
 from neurolake.intent.text import Question
+
+_NEGATED = {">": "<=", "<": ">="}
 
 
 class VersusAggregate(Rule):
@@ -33,10 +35,13 @@ class VersusAggregate(Rule):
             function = _function(q.word(j), words)
             if function is None:
                 continue
-            q.claim(i, j + 1, self.name)
+            start = i
+            if q.word(i - 1) in ("no", "not"):  # "no more than the average": at most it
+                op, start = _NEGATED[op], i - 1
+            q.claim(start, j + 1, self.name)
             hints = DIRECTION_WORDS.get(tok.text, ("", ()))[1] or DIRECTION_WORDS.get(tok.text[:-2], ("", ()))[1]
-            data: dict[str, Any] = {"op": op, "function": function, "at": i, "end": j, "hints": hints}
-            out.append(Found(self.name, " ".join(t.raw for t in q.tokens[i : j + 1]), data))
+            data: dict[str, Any] = {"op": op, "function": function, "at": start, "end": j, "hints": hints}
+            out.append(Found(self.name, " ".join(t.raw for t in q.tokens[start : j + 1]), data))
         return out
 
     def link(self, found: Found, ctx: Context) -> None:
