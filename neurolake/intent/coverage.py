@@ -18,6 +18,7 @@ from typing import Any
 from neurolake.intent.lexicon import DIRECTION_WORDS, MONEY_WORDS, stem
 from neurolake.intent.linker import Mention
 from neurolake.intent.model import Intent
+from neurolake.intent.rules.superlative import starts_an_order
 from neurolake.intent.schema import SchemaInfo
 from neurolake.intent.text import Question, Token
 from neurolake.intent.vocab import load, word_lists
@@ -144,6 +145,8 @@ class Reading:
             named |= {c.qualified.lower() for c in self.schema.columns if set(c.words) & hints}
         # "after the year 1989": a period's own words may name its column
         period_words = {t.text for t in tokens if t.role == "period" and t.kind == "word"}
+        if any(t.role == "period" and t.kind == "number" for t in tokens):
+            period_words.add("year")  # "after 2000": a year, whichever column holds it
         named |= {c.qualified.lower() for c in self.schema.columns if c.words and set(c.words) <= period_words}
         return named
 
@@ -300,6 +303,8 @@ def extremes(r: Reading) -> list[Unread]:
         return []  # "customers using the most popular method": the extreme is the subquery's
     if intent.order_by and r.words("ordering"):
         return []
+    if intent.order_by and any(starts_an_order(r.q, t.index) for t in r.words("extremes")):
+        return []  # "starting with the oldest": the order's first rows
     return [Unread(t.raw, "the highest or lowest") for t in r.words("extremes") if t.role in ("direction", "top", "")]
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from neurolake.intent.lexicon import DIRECTION_WORDS, FUNCTION_WORDS, POPULARITY_WORDS
 from neurolake.intent.text import Question
+from neurolake.intent.vocab import load
 from neurolake.intent.words import word_set
 
 #: Phrases that start an aggregate, longest first: (words, function).
@@ -67,12 +68,15 @@ _GROUPS: list[tuple[str, ...]] = sorted(
     ],
     key=lambda words: -len(words),
 )  # fmt: skip
+_ANSWER_NOUNS: list[str] = load("english")["words"]["answer_nouns"]
 _ORDERS: list[tuple[str, ...]] = sorted(
     [
         ("sorted", "by"), ("sort", "by"), ("ordered", "by"), ("order", "by"), ("ranked", "by"),
         ("rank", "by"), ("arranged", "by"), ("sorted", "on"), ("ranking", "by"), ("sort",),
         ("order", "of"), ("in", "order", "of"), ("sorted", "in", "order", "of"), ("ordered", "according", "to"),
         ("sorted", "according", "to"), ("sort", "them", "by"), ("order", "them", "by"),
+        # "sort the results by age": the answer itself is sorted
+        *((verb, "the", noun, "by") for verb in ("sort", "order", "rank") for noun in _ANSWER_NOUNS),
     ],
     key=lambda words: -len(words),
 )  # fmt: skip

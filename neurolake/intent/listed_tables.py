@@ -1,9 +1,11 @@
-"""Tables named as items of a listing are shown, not only joined.
+"""Tables and columns named as items of a listing are shown, not only joined or filtered on.
 
 "the names of members and their parties" lists each member's party: the party table is not a
 condition but a column of the answer (its name). "the players and the years played" lists the
 player too. A table that sits in a list next to a listed column, separated by "and" or a
-comma, gets its naming column in the answer, at the place the question names it.
+comma, gets its naming column in the answer, at the place the question names it. A column
+listed that way is shown even when a condition uses it too ("the name and number of deaths of
+storms with at least 1 death").
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from neurolake.intent.words import singular
 #: Words between a list's "and" and its next item ("and their respective regions").
 _DETERMINERS = frozenset({"the", "their", "its", "his", "her", "corresponding", "respective", "all", "each"})
 _JOINERS = frozenset({"and"})
+_POSSESSIVES = frozenset({"their", "its", "his", "her", "corresponding", "respective"})
 
 
 def with_listed_tables(
@@ -30,14 +33,22 @@ def with_listed_tables(
     listed = {c.lower() for c in intent.columns}
     added: list[tuple[int, str]] = []
     for i, m in enumerate(ordered):
-        if m.best.kind != "table" or m.best.table not in intent.tables:
+        used = _used_column(m, intent)
+        if (m.best.kind != "table" or m.best.table not in intent.tables) and used is None:
             continue
         before = ordered[i - 1] if i > 0 else None
         after = ordered[i + 1] if i + 1 < len(ordered) else None
         beside = (before is not None and _joined(q, before, m) and _shown(before, listed)) or (
             after is not None and _joined(q, m, after) and _shown(after, listed)
         )
+        if beside and before is not None and _owner(q, before) and not _possessive(q, before, m):
+            beside = False  # "the phone numbers of the customers and staff": both own the number
         if not beside:
+            continue
+        if used is not None:  # "name, dates active, and number of deaths ... with at least 1 death"
+            if used.lower() not in listed:
+                added.append((m.start, used))
+                listed.add(used.lower())
             continue
         column = _naming_column(m, intent, schema)
         if column is not None and column.qualified.lower() not in listed:
@@ -47,6 +58,14 @@ def with_listed_tables(
         return intent
     columns = _in_question_order(intent.columns, added, ordered)
     return intent.model_copy(update={"columns": columns, "distinct": intent.distinct and asked_distinct})
+
+
+def _used_column(m: Mention, intent: Intent) -> str | None:
+    """The column a column mention names that the reading uses only in a condition or an order."""
+    if m.best.kind != "column":
+        return None
+    conditions = {f.column for f in intent.filters} | {o.target for o in intent.order_by}
+    return next((t.qualified for t in m.of_kind("column") if t.qualified in conditions), None)
 
 
 def _plain_listing(intent: Intent) -> bool:
@@ -62,10 +81,26 @@ def _plain_listing(intent: Intent) -> bool:
 def _joined(q: Question, left: Mention, right: Mention) -> bool:
     """``left`` and ``right`` are neighbours in a list: "and", a comma, and determiners between."""
     between = q.tokens[left.end : right.start]
-    words = [t.text for t in between if t.text not in _DETERMINERS]
+    own = {w for t in left.of_kind("column")[:1] for w in t.qualified.rsplit(".", 1)[1].split("_")}
+    # "dates active, and ...": the rest of the left column's own name is not between them
+    words = [t.text for t in between if t.text not in _DETERMINERS and t.text not in own]
     if words and words[0] in _JOINERS and len(words) == 1:
         return True
     return not words and any(t.pause_before for t in [*between, q.tokens[right.start]])
+
+
+def _owner(q: Question, m: Mention) -> bool:
+    """A table named after "of" ("the names of members"): it owns the listed column."""
+    before = [t.text for t in q.tokens[max(0, m.start - 3) : m.start] if t.text not in _DETERMINERS]
+    return m.best.kind == "table" and bool(before) and before[-1] == "of"
+
+
+def _possessive(q: Question, left: Mention, right: Mention) -> bool:
+    """ "members and their parties", "actors and the musicals they are in": the second table is
+    what each row of the first has."""
+    after = q.at(right.end)
+    related = after is not None and after.text in ("that", "which", "they", "where")
+    return related or any(t.text in _POSSESSIVES for t in q.tokens[left.end : right.start])
 
 
 def _shown(m: Mention, listed: set[str]) -> bool:

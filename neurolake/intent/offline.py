@@ -32,6 +32,7 @@ from neurolake.intent.schema import SchemaInfo
 from neurolake.intent.semi_joins import as_semi_joins
 from neurolake.intent.text import Question, Token, tokenize
 from neurolake.intent.values import ValueIndex
+from neurolake.intent.vocab import load
 from neurolake.intent.words import singular
 
 
@@ -73,6 +74,7 @@ class OfflineIntentParser:
             if schema_intent is not None:
                 return schema_intent
             q = tokenize(question)
+        _claim_answer_nouns(q)
         protected = _name_phrases(q, self.cue_names)
         for tok in protected:
             tok.used = True  # "pages per minute", "monthly rental": a name, not a grouping
@@ -127,6 +129,8 @@ class OfflineIntentParser:
             return intent
         if found:
             intent = _rewritten(intent, found, rule_ctx)
+        if frame.period is not None and intent.time_range is not None:
+            intent = _without_date_only_join(intent, self.schema)
         if frame.period is not None and intent.time_range is None:
             intent = _on_year_column(intent, frame.period, self.schema)
         if frame.grain == "year" and not any(g.grain for g in intent.group_by):
@@ -306,6 +310,32 @@ def _by_year_column(intent: Intent, frame: Frame, schema: SchemaInfo) -> Intent:
     return intent.model_copy(update={"order_by": [OrderBy(target=years[0], direction=frame.sort_direction or "asc")]})
 
 
+def _without_date_only_join(intent: Intent, schema: SchemaInfo) -> Intent:
+    """ "movies produced after 2000" read on the ratings' dates, a table joined only for its date,
+    while the movies have a year column: the period goes on that year (``_on_year_column``)."""
+    time_range = intent.time_range
+    if time_range is None or time_range.column is None or not intent.joins:
+        return intent
+    if intent.combine or intent.having or any(f.subquery is not None for f in intent.filters):
+        return intent  # "artists with no exhibition in 2004": the period may belong to the subquery
+    table = time_range.column.rsplit(".", 1)[0]
+    used = {c.rsplit(".", 1)[0] for c in intent.columns} | {g.column.rsplit(".", 1)[0] for g in intent.group_by}
+    used |= {m.column.rsplit(".", 1)[0] for m in intent.measures if m.column}
+    used |= {f.column.rsplit(".", 1)[0] for f in [*intent.filters, *intent.having] if "." in f.column}
+    used |= {o.target.rsplit(".", 1)[0] for o in intent.order_by if "." in o.target}
+    leaf = [j for j in intent.joins if j.table == table]
+    others = [t for t in intent.tables if t != table]
+    if table in used or table == intent.tables[0] or len(leaf) != 1 or not others:
+        return intent
+    through = {c.rsplit(".", 1)[0] for j in intent.joins if j.table != table for pair in j.on for c in pair}
+    if table in through:
+        return intent  # another table is joined through it
+    trimmed = intent.model_copy(
+        update={"tables": others, "joins": [j for j in intent.joins if j.table != table], "time_range": None}
+    )
+    return trimmed if _year_columns(trimmed, schema) else intent
+
+
 def _on_year_column(intent: Intent, period: Period, schema: SchemaInfo) -> Intent:
     """ "branches opened before 2010" with no date column: the period on a number column named
     ``year`` (``open_year < 2010``), when the tables read have exactly one."""
@@ -327,6 +357,24 @@ def _on_year_column(intent: Intent, period: Period, schema: SchemaInfo) -> Inten
     else:
         return intent
     return intent.model_copy(update={"filters": [*intent.filters, flt]})
+
+
+_ORDER_AFTER = frozenset({"in", "according", "ordered", "sorted", "alphabetically", "descending", "ascending"})
+
+
+def _claim_answer_nouns(q: Question) -> None:
+    """ "sort the result by age": "result" is the answer being sorted, never a column."""
+    words = load("english")["words"]
+    verbs, nouns = set(words["presentation_verbs"]), set(words["answer_nouns"])
+    for tok in q.tokens:
+        if tok.text not in nouns or tok.used:
+            continue
+        before = [t.text for t in q.tokens[max(0, tok.index - 2) : tok.index] if t.text != "the"]
+        after = q.at(tok.index + 1)
+        # "sort the results in alphabetical order" (not "show the result of the submission": data)
+        ends = after is None or after.pause_before or after.text in _ORDER_AFTER
+        if before and before[-1] in verbs and ends:
+            tok.claim("filler")
 
 
 def _claim_taken(q: Question, before: list[Mention], ctx: RuleContext) -> None:
@@ -365,7 +413,6 @@ def _code_like(raw: str) -> bool:
 def _role_words(q: Question) -> set[str]:
     """Every word of the question, singular: role words ("start", "end") pick join paths."""
     from neurolake.intent.lexicon import stem
-    from neurolake.intent.vocab import load
 
     words = {singular(t.text) for t in q.tokens if t.kind == "word"}
     words |= {stem(w) for w in words}  # "ended" -> "end", "started" -> "start"

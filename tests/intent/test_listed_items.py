@@ -119,3 +119,37 @@ def test_rows_holding_the_most_common_value_are_listed(platform: NeuroLake) -> N
     columns, rows = _answer(answerer, "What are the names of members using the most popular plan?")
     assert columns == ["member_name"]
     assert sorted(rows) == [("Ann",), ("Cy",)]
+
+
+def test_a_listed_column_a_condition_also_uses_is_shown(answerer: QuestionAnswerer) -> None:
+    columns, rows = _answer(answerer, "List the player name, height, and goals for all players with at least 3 goals.")
+    assert columns == ["player_name", "height", "goals"]
+    assert sorted(rows) == [("Ann", 170, 3), ("Bo", 181, 9), ("Cy", 175, 4)]
+
+
+def test_the_result_being_sorted_is_not_a_column(platform: NeuroLake) -> None:
+    platform.storage.write_table(
+        pa.table({"match_id": [1, 2, 3], "result": ["win", "loss", "draw"], "venue": ["Bern", "Aosta", "Cork"]}),
+        "matches",
+    )
+    answerer = answerer_for(platform)
+    for question in (
+        "What are the venues of the matches? Sort the result by venue.",
+        "List the venues of the matches, and sort the results in alphabetical order.",
+    ):
+        columns, rows = _answer(answerer, question)
+        assert columns == ["venue"], question
+        assert rows == [("Aosta",), ("Bern",), ("Cork",)], question  # by venue, not by the result column
+    columns, rows = _answer(answerer, "Show the result of the match in Cork.")
+    assert (columns, rows) == (["result"], [("draw",)])  # here the result is the data asked for
+
+
+def test_names_of_a_table_are_its_own_names_and_listed_columns_share_the_table(platform: NeuroLake) -> None:
+    # "names of clubs": the club's name, not its sponsor's name; "and ids" are the clubs' too.
+    platform.storage.write_table(
+        pa.table({"club_id": [1, 2], "club_name": ["Reds", "Blues"], "sponsor_name": ["Acme", "Zeta"]}), "clubs"
+    )
+    platform.storage.write_table(pa.table({"coach_id": [7], "coach_name": ["Sam"], "club_id": [1]}), "coaches")
+    columns, rows = _answer(answerer_for(platform), "Show the names and ids of the clubs.")
+    assert columns == ["club_name", "club_id"]
+    assert sorted(rows) == [("Blues", 2), ("Reds", 1)]

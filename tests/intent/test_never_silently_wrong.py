@@ -5,6 +5,8 @@ Real Delta tables through the platform's storage; questions take the path ``neur
 
 from __future__ import annotations
 
+from datetime import date
+
 import pyarrow as pa
 import pytest
 
@@ -126,3 +128,25 @@ def test_after_the_year_is_a_comparison_on_the_year_column(platform: NeuroLake) 
     )
     rows = rows_of(answerer_for(platform), "List genres that have at least two books after year 1989.")
     assert [r[0] for r in rows] == ["Poem"]  # 1990 and 1995; the 1988 poem is before
+
+
+def test_starting_with_the_largest_is_an_order_not_one_row(answerer: QuestionAnswerer) -> None:
+    rows = rows_of(answerer, "List the names of all singers starting with the highest fee.")
+    assert [r[0] for r in rows] == ["Di", "Bo", "Cy", "Ann"]
+
+
+def test_a_period_goes_on_the_year_column_not_a_table_joined_for_its_date(platform: NeuroLake) -> None:
+    # The films have a year; their reviews have dates. "after 2000" is about the films: Arc
+    # (1995) was reviewed in 2005 and must not come back.
+    platform.storage.write_table(
+        pa.table({"film_id": [1, 2, 3], "title": ["Arc", "Bay", "Cove"], "director": ["Kim", "Kim", "Lee"],
+                  "year": [1995, 2004, 2010]}),
+        "films",
+    )  # fmt: skip
+    platform.storage.write_table(
+        pa.table({"review_id": [1, 2, 3], "film_id": [1, 1, 3],
+                  "review_date": [date(2005, 1, 1), date(2006, 1, 1), date(2011, 1, 1)]}),
+        "reviews",
+    )  # fmt: skip
+    rows = rows_of(answerer_for(platform), "What are the titles of the films made after 2000 by director Kim?")
+    assert rows == [("Bay",)]

@@ -14,6 +14,7 @@ from neurolake.intent.model import Filter, GroupBy, Intent, Measure, OrderBy, Su
 from neurolake.intent.rules import Context, Found, Rule, mention_after
 from neurolake.intent.rules.vocabulary import phrases
 from neurolake.intent.schema import label_column
+from neurolake.intent.text import Question
 
 _EXTREME_AGGREGATES = frozenset({"minimum", "maximum", "min", "max"})
 
@@ -28,8 +29,25 @@ def _after_with_the(ctx: Context, index: int) -> bool:
 _COUNTING = frozenset({"most", "least", "fewest", "more", "less", "fewer"})
 
 
+#: Words before a superlative that say where an ordering starts ("starting with the oldest").
+_ORDER_STARTS = (("starting", "with", "the"), ("beginning", "with", "the"), ("starting", "from", "the"))
+
+
+def starts_an_order(q: Question, index: int) -> bool:
+    """ "starting with the oldest", "beginning with the largest": where an ordering starts, not
+    the one row."""
+    return tuple(t.text for t in q.tokens[max(0, index - 3) : index]) in _ORDER_STARTS
+
+
 class Superlative(Rule):
     name = "superlative"
+
+    def claim(self, q: Question) -> list[Found]:
+        """ "starting with the oldest": the lead-in of an order's first rows is read here."""
+        for tok in q.tokens:
+            if tok.text in DIRECTION_WORDS and starts_an_order(q, tok.index):
+                q.claim(tok.index - 3, tok.index, "order")
+        return []
 
     def take(self, found: list[Found], ctx: Context, cues: list[Any]) -> list[Found]:
         out = []
@@ -66,6 +84,8 @@ class Superlative(Rule):
         out = self._rewrite(intent, found, ctx)
         if found.data["word"] in ("highest", "lowest", "best", "worst", "top", "bottom"):
             out = self._ranks(out, ctx)
+        if out.order_by and out.limit == 1 and starts_an_order(ctx.q, found.data.get("at", -1)):
+            out = out.model_copy(update={"limit": None})  # "all the clubs starting with the oldest": an order
         return out
 
     def _rewrite(self, intent: Intent, found: Found, ctx: Context) -> Intent:
