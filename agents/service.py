@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from langgraph.types import Command
 
-from agents.analyst import AnalystAgent
+from agents.analyst import AnalystAgent, SqlPlan
 from agents.graph import build_graph
 from agents.services import AgentServices, RunContext
 from agents.turn_plan import TurnPlan
@@ -226,7 +226,7 @@ class ConversationService:
         """
         agent = AnalystAgent(self.services, user=user)
         seen = self.manager.typed_sql(sql, can_write=agent.can_write)
-        checked = agent.validate(TurnPlan("", "", seen.question).understood(seen).sql_plan())
+        checked = agent.validate(SqlPlan(seen.question, seen.sql or "", "typed", seen.row_limit, writes=seen.writes))
         return self.platform.engine.explain(checked.sql)
 
     # ------------------------------------------------------------------------ threads

@@ -123,7 +123,7 @@ def _picked(asked: Asked, choose: str) -> str:
     Only the choice is checked here: running the chosen reading happens after, so what the
     engine says about it is reported as the engine's, never as a bad ``--choose``.
     """
-    options = [o for o in asked.options if not o.get("rephrase")]
+    options = asked.options  # numbered as printed
     try:
         if choose.isdigit():
             if not 1 <= int(choose) <= len(options):
@@ -168,6 +168,8 @@ def _print(asked: Asked) -> None:
         )
     if turn.result is not None:
         _print_table(turn.result)
+    elif turn.message:
+        console.print(turn.message, highlight=False)  # nothing was run ("please rephrase", ...)
     if intent is not None:
         console.print(f"read as: {describe(intent)} · confidence {intent.confidence:.2f}", style="dim", highlight=False)
 

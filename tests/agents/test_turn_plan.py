@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 
-import pytest
 from sqlglot import exp
 
 from agents import ConversationService
 from agents.turn_plan import ResultShape, Statement, TurnPlan
+from app.commands import parse_asof
 from neurolake.conversation.clarify import from_intent
 from neurolake.conversation.timetravel import TablePin
 from neurolake.intent.parser import IntentParser
@@ -72,39 +71,14 @@ def test_the_checkpointer_keeps_the_typed_plan_across_a_restart(
 def test_asof_one_table_of_a_join_pins_only_that_table_in_the_plan(
     service: ConversationService, thread_id: str
 ) -> None:
-    # What the chat's `/asof orders 0` hands the service.
-    as_of = {"table": "orders", "version": 0, "timestamp": None}
-    turn = next(e.turn for e in service.stream(thread_id, "revenue by customer segment", as_of=as_of) if e.turn)
+    as_of = parse_asof("orders 0")  # what the chat's `/asof orders 0` hands the service
+    assert as_of is not None
+    turn = next(
+        e.turn for e in service.stream(thread_id, "revenue by customer segment", as_of=as_of.to_dict()) if e.turn
+    )
 
     plan = service.turn_plan(thread_id)
     assert plan is not None and plan.pins == (TablePin("orders", version=0),)
     assert turn.error is None and "orders VERSION AS OF 0" in (turn.sql or "")
     assert "JOIN customers" in (turn.sql or "") and "customers VERSION AS OF" not in (turn.sql or "")
     assert turn.table_versions["orders"] == 0 and turn.table_versions["customers"] > 0
-
-
-@pytest.mark.postgres
-def test_a_waiting_plan_is_typed_again_from_postgresql(postgres_url: str, tmp_path: Path) -> None:
-    from neurolake.config import load_settings
-    from neurolake.storage.demo import build_demo
-    from tests.agents.conftest import DEMO_TODAY
-
-    settings = load_settings(home=tmp_path / "home", environment="test", database={"url": postgres_url})
-    platform = NeuroLake.from_settings(settings)
-    try:
-        build_demo(platform.storage, orders=60)
-        parser = IntentParser(platform.catalog, storage=platform.storage, today=DEMO_TODAY)
-        first = ConversationService(platform, parser=parser, memory=False, semantic=False)
-        asked = first.ask("pg-plan", "how many are from Germany")
-        first.close()
-
-        second = ConversationService(platform, parser=parser, memory=False, semantic=False)
-        try:
-            plan = second.turn_plan("pg-plan")
-            assert plan is not None and plan.pending is not None and plan.statement is None
-            assert plan.pending.public() == asked.clarification
-            assert plan.intent is not None and len(plan.intent.ambiguities) == 1
-        finally:
-            second.close()
-    finally:
-        platform.close()

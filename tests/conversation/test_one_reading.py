@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,7 +15,10 @@ from neurolake.llm import OpenAIProvider
 from neurolake.llm.retry import RetryPolicy
 from neurolake.platform import NeuroLake
 from tests.agents.conftest import DEMO_TODAY, gold, same_rows
-from tests.llm.servers import OpenAIServer, Reply, openai_completion
+from tests.intent.test_model_parser import GOOD, reply, server
+from tests.llm.servers import OpenAIServer
+
+__all__ = ["server"]  # the local OpenAI-protocol server fixture
 
 
 class CountingOffline(OfflineIntentParser):
@@ -49,65 +50,40 @@ def _service(lakehouse: NeuroLake, parser: IntentParser) -> ConversationService:
     return ConversationService(lakehouse, parser=parser, memory=False, semantic=False)
 
 
-def test_a_follow_up_is_read_once_and_says_it_is_one(lakehouse: NeuroLake) -> None:
+TOP_3 = "SELECT country, sum(total_amount) s FROM orders GROUP BY 1 ORDER BY s DESC LIMIT 3"
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "follow_up", "expected"),
+    [
+        ("revenue by country", "only the top 3", True, TOP_3),
+        # A complete question starts afresh: the last answer's year does not leak in.
+        (
+            "revenue by country in 2024",
+            "number of customers by segment",
+            False,
+            "SELECT segment, count(*) FROM customers GROUP BY 1 ORDER BY 2 DESC",
+        ),
+    ],
+)
+def test_a_question_after_an_answer_is_read_once_and_the_reading_says_if_it_follows_up(
+    lakehouse: NeuroLake, first: str, then: str, follow_up: bool, expected: str
+) -> None:
     parser = CountingParser(lakehouse.catalog, storage=lakehouse.storage, today=DEMO_TODAY)
     service = _service(lakehouse, parser)
     try:
-        service.ask("once", "revenue by country")
+        service.ask("once", first)
         parser.reads.clear()
 
-        turn = service.ask("once", "only the top 3")
+        turn = service.ask("once", then)
 
-        assert parser.reads == ["only the top 3"]
+        assert parser.reads == [then]
         plan = service.turn_plan("once")
-        assert plan is not None and plan.follow_up and plan.intent is not None and plan.intent.limit == 3
-        expected = gold(lakehouse, "SELECT country, sum(total_amount) s FROM orders GROUP BY 1 ORDER BY s DESC LIMIT 3")
-        assert turn.result is not None and same_rows(turn.result.rows, expected, ordered=True)
+        assert plan is not None and plan.follow_up is follow_up and plan.intent is not None
+        assert plan.intent.time_range is None
+        assert turn.result is not None and same_rows(turn.result.rows, gold(lakehouse, expected))
     finally:
         service.close()
-
-
-def test_a_complete_question_after_another_is_read_once_as_new(lakehouse: NeuroLake) -> None:
-    parser = CountingParser(lakehouse.catalog, storage=lakehouse.storage, today=DEMO_TODAY)
-    service = _service(lakehouse, parser)
-    try:
-        service.ask("fresh", "revenue by country in 2024")
-        parser.reads.clear()
-
-        turn = service.ask("fresh", "number of customers by segment")
-
-        plan = service.turn_plan("fresh")
-        assert parser.reads == ["number of customers by segment"]
-        assert plan is not None and not plan.follow_up and plan.intent is not None and plan.intent.time_range is None
-        expected = gold(lakehouse, "SELECT segment, count(*) FROM customers GROUP BY 1")
-        assert turn.result is not None and same_rows(turn.result.rows, expected)
-    finally:
-        service.close()
-
-
-BY_COUNTRY: dict[str, Any] = {
-    "kind": "aggregate",
-    "tables": ["orders"],
-    "measures": [{"function": "sum", "column": "orders.total_amount"}],
-    "group_by": ["orders.country"],
-    "filters": [],
-    "order_by": [{"column": "sum(orders.total_amount)", "direction": "desc"}],
-    "limit": None,
-    "time_grain": None,
-    "as_of": None,
-    "confidence": 0.9,
-    "clarification": None,
-}
-
-
-def _reply(data: dict[str, Any]) -> Reply:
-    return Reply(body=openai_completion(json.dumps(data)))
-
-
-@pytest.fixture
-def server() -> Iterator[OpenAIServer]:
-    with OpenAIServer() as s:
-        yield s
 
 
 def test_with_a_model_a_follow_up_is_one_model_call_that_sees_the_last_question(
@@ -118,7 +94,7 @@ def test_with_a_model_a_follow_up_is_one_model_call_that_sees_the_last_question(
     )
     parser = IntentParser(lakehouse.catalog, storage=lakehouse.storage, provider=provider, today=DEMO_TODAY)
     service = _service(lakehouse, parser)
-    server.enqueue(_reply(BY_COUNTRY), _reply({**BY_COUNTRY, "limit": 3}))
+    server.enqueue(reply({**GOOD, "limit": None}), reply(GOOD))
     try:
         service.ask("model", "revenue by country")
 
@@ -126,7 +102,6 @@ def test_with_a_model_a_follow_up_is_one_model_call_that_sees_the_last_question(
 
         assert len(server.requests) == 2  # one model call per question, none to decide "follow-up?"
         assert "revenue by country" in server.requests[1].last_user_text()
-        expected = gold(lakehouse, "SELECT country, sum(total_amount) s FROM orders GROUP BY 1 ORDER BY s DESC LIMIT 3")
-        assert turn.result is not None and same_rows(turn.result.rows, expected, ordered=True)
+        assert turn.result is not None and same_rows(turn.result.rows, gold(lakehouse, TOP_3), ordered=True)
     finally:
         service.close()
