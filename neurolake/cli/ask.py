@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.syntax import Syntax
 
 from neurolake.cli.context import state
+from neurolake.errors import NeuroLakeError
 
 if TYPE_CHECKING:
     from neurolake.conversation import Turn
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 #: The one thread of a ``neurolake ask``: kept in memory, gone when the command ends.
 THREAD = "cli-ask"
+#: Turn errors that are the answer (a question refused, or SQL the engine would not run): printed as one.
+REFUSALS = frozenset({"not_understood", "invalid_query", "permission_denied", "execution_failed", "no_context"})
 
 
 class AskFormat(StrEnum):
@@ -108,6 +111,9 @@ def ask(
         plan = service.turn_plan(THREAD)
     finally:
         service.close()
+    if turn.error is not None and turn.error not in REFUSALS:
+        # The lakehouse failed, not the question (a catalog outage, ...): one line on stderr, as every command.
+        raise NeuroLakeError(turn.message)
     asked = Asked(turn, plan.intent if plan is not None else None)
     if output is AskFormat.json:
         typer.echo(json.dumps(asked.to_dict(), ensure_ascii=False, default=str))

@@ -60,13 +60,12 @@ class OfflineIntentParser:
         """The intent of ``text``; with ``context``, a follow-up edits the previous intent."""
         return self.read_turn(text, context, decide=False)[0]
 
-    def read_turn(self, text: str, previous: Intent | None, *, decide: bool = True) -> tuple[Intent, bool]:
-        """``text`` read once after ``previous``: the reading, and whether it edits ``previous``.
+    def read_turn(self, text: str, context: Intent | None, *, decide: bool = True) -> tuple[Intent, bool]:
+        """``text`` read once after ``context``: the reading, and whether it edits ``context``.
 
         ``decide``: a question complete on its own is read afresh, rewrite rules included (a
-        conversation's turn); otherwise whatever reads like a follow-up edits ``previous``.
+        conversation's turn); otherwise whatever reads like a follow-up edits ``context``.
         """
-        context = previous
         screened = screen(text)
         if screened is not None:
             return screened, False

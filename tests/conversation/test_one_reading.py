@@ -26,9 +26,9 @@ class CountingOffline(OfflineIntentParser):
 
     reads: list[str]
 
-    def read_turn(self, text: str, previous: Intent | None, *, decide: bool = True) -> tuple[Intent, bool]:
+    def read_turn(self, text: str, context: Intent | None, *, decide: bool = True) -> tuple[Intent, bool]:
         self.reads.append(text)
-        return super().read_turn(text, previous, decide=decide)
+        return super().read_turn(text, context, decide=decide)
 
 
 class CountingParser(IntentParser):
