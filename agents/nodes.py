@@ -122,7 +122,7 @@ def _clarify(plan: TurnPlan, state: ConversationState, ctx: RunContext) -> TurnP
     if isinstance(reply, dict) and reply.get("cancel"):
         return replace(plan, pending=None, message="That question was set aside for a new one.", error="superseded")
     try:
-        chosen = ctx.agent.services.manager.answer(pending, str(reply))
+        chosen = _picked(reply, pending, ctx)
     except NotAnAnswerError as e:
         return replace(plan, message=str(e))  # still pending: the graph asks again
     if chosen is None:
@@ -132,6 +132,13 @@ def _clarify(plan: TurnPlan, state: ConversationState, ctx: RunContext) -> TurnP
         again = _previewed(again, ctx)
     clarification = again.public() if again is not None else plan.clarification
     return replace(plan, intent=chosen, pending=again, clarification=clarification, message=None)
+
+
+def _picked(reply: Any, pending: PendingClarification, ctx: RunContext) -> Intent | None:
+    """The reading a reply picks; one typed in the message box was already read by the service."""
+    if isinstance(reply, dict) and "picked" in reply:
+        return Intent.model_validate(reply["picked"]) if reply["picked"] is not None else None
+    return ctx.agent.services.manager.answer(pending, str(reply))
 
 
 def _generate_sql(plan: TurnPlan, state: ConversationState, ctx: RunContext) -> TurnPlan:

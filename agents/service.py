@@ -177,8 +177,9 @@ class ConversationService:
                     return
                 question = (text or "").strip()
                 if pending is not None:
-                    if not typed_sql and self._answers(thread_id, question):
-                        yield from self._run(thread_id, Command(resume=question), user, question)
+                    reply = None if typed_sql else self._reply_to(thread_id, question)
+                    if reply is not None:
+                        yield from self._run(thread_id, Command(resume=reply), user, question)
                         return
                     # A new question instead of an answer: set the old one aside first.
                     for _ in self._run(thread_id, Command(resume={"cancel": True}), user, question):
@@ -342,16 +343,19 @@ class ConversationService:
     def _plan_dict(self, thread_id: str) -> dict[str, Any] | None:
         return self.graph.get_state(_config(thread_id)).values.get("turn")
 
-    def _answers(self, thread_id: str, text: str) -> bool:
-        """True when ``text`` answers the thread's pending clarification."""
+    def _reply_to(self, thread_id: str, text: str) -> dict[str, Any] | None:
+        """The resume value when ``text`` answers the thread's pending clarification, else None.
+
+        It carries the reading the answer picked, so the clarify step does not read it again.
+        """
         pending = _plan_of(self.graph.get_state(_config(thread_id)).values).pending
         if pending is None:
-            return False
+            return None
         try:
-            self.manager.answer(pending, text)
+            picked = self.manager.answer(pending, text)
         except NotAnAnswerError:
-            return False
-        return True
+            return None
+        return {"picked": picked.model_dump(mode="json") if picked is not None else None}
 
     def _feed_memory(self, record: TurnRecord, value: str) -> None:
         if self.memory is None:

@@ -86,6 +86,23 @@ def test_a_question_after_an_answer_is_read_once_and_the_reading_says_if_it_foll
         service.close()
 
 
+def test_a_reply_typed_to_a_question_back_is_read_once(lakehouse: NeuroLake) -> None:
+    parser = CountingParser(lakehouse.catalog, storage=lakehouse.storage, today=DEMO_TODAY)
+    service = _service(lakehouse, parser)
+    try:
+        asked = service.ask("reply", "how many are from Germany")
+        assert asked.clarification is not None
+        parser.reads.clear()
+
+        turn = service.ask("reply", "customers")  # more words for the question, not an option's label
+
+        assert parser.reads == ["how many are from Germany (customers)"]
+        expected = gold(lakehouse, "SELECT count(*) FROM customers WHERE country = 'Germany'")
+        assert turn.result is not None and same_rows(turn.result.rows, expected)
+    finally:
+        service.close()
+
+
 def test_with_a_model_a_follow_up_is_one_model_call_that_sees_the_last_question(
     lakehouse: NeuroLake, server: OpenAIServer
 ) -> None:
