@@ -179,7 +179,10 @@ class AnalystAgent(Agent[Perception, Understanding, SqlPlan, Answer]):
 
     def optimize(self, plan: SqlPlan) -> QueryPlan | None:
         """The optimizer's plan of the query (None for statements that are not queries)."""
-        if plan.writes or not plan.sql.lstrip().lower().startswith(("select", "with", "(")):
+        from agents.turn_plan import Statement
+
+        # The kind is read from the sqlglot tree: EXPLAIN, DESCRIBE and writes have no plan.
+        if plan.writes or not Statement.of(plan.sql).is_query:
             return None
         return self.services.engine.explain(plan.sql)
 

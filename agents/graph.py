@@ -22,25 +22,31 @@ if TYPE_CHECKING:
     from langgraph.graph.state import CompiledStateGraph
 
 
+def _turn(state: ConversationState) -> dict[str, Any]:
+    return state.get("turn") or {}
+
+
 def _after_understand(state: ConversationState) -> str:
-    if state.get("error") or (state.get("message") and not state.get("pending")):
+    turn = _turn(state)
+    if turn.get("error") or (turn.get("message") and not turn.get("pending")):
         return "present"
-    if state.get("pending"):
+    if turn.get("pending"):
         return "clarify"
     return "generate_sql"
 
 
 def _after_clarify(state: ConversationState) -> str:
-    if state.get("pending") and not state.get("error"):
+    turn = _turn(state)
+    if turn.get("pending") and not turn.get("error"):
         return "clarify"
-    if state.get("error") or state.get("message"):
+    if turn.get("error") or turn.get("message"):
         return "present"
     return "generate_sql"
 
 
 def _unless_failed(next_step: str) -> Any:
     def route(state: ConversationState) -> str:
-        return "present" if state.get("error") else next_step
+        return "present" if _turn(state).get("error") else next_step
 
     route.__name__ = f"to_{next_step}"
     return route

@@ -1,14 +1,15 @@
-"""The graph's nodes, one per step of a turn; each returns only the state keys it changes.
+"""The graph's nodes, one per step of a turn; each reads the turn's ``TurnPlan`` and returns the next.
 
 Every node announces itself on the custom stream ("start") and never raises: an error
-becomes ``error`` (a short code) and ``message`` (what a person can do about it), and the
-graph goes straight to ``present``. Only LangGraph's own interrupt passes through.
+becomes the plan's ``error`` (a short code) and ``message`` (what a person can do about it),
+and the graph goes straight to ``present``. Only LangGraph's own interrupt passes through.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -17,9 +18,10 @@ from langgraph.errors import GraphBubbleUp
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from agents.analyst import Answer, Perception, SqlPlan
+from agents.analyst import Answer, Perception
 from agents.services import RunContext
 from agents.state import ConversationState
+from agents.turn_plan import ResultShape, TurnPlan
 from neurolake.conversation import ConversationContext, PendingClarification, TurnRecord, Understanding
 from neurolake.conversation.charts import choose_chart
 from neurolake.conversation.clarify import NotAnAnswerError, from_intent, with_previews
@@ -31,82 +33,54 @@ from neurolake.intent.model import Intent, IntentKind, describe
 from neurolake.intent.readings import COMPARE_ROWS
 
 Update = dict[str, Any]
-NodeBody = Callable[[ConversationState, RunContext], Update]
+NodeBody = Callable[[TurnPlan, ConversationState, RunContext], "TurnPlan | tuple[TurnPlan, Update]"]
 
 
 def step(name: str, body: NodeBody) -> Callable[..., Update]:
-    """``body`` as a graph node named ``name``: announced, logged in ``steps``, never raising."""
+    """``body`` as a graph node named ``name``: announced, logged in the plan's steps, never raising.
+
+    ``body`` takes the turn's plan and returns the next one (and, for ``remember``, the
+    thread's keys it changes).
+    """
 
     def node(state: ConversationState, runtime: Runtime[RunContext]) -> Update:
         runtime.stream_writer({"step": name, "status": "start"})
+        plan = TurnPlan.from_dict(state.get("turn") or {})
+        thread: Update = {}
         try:
-            update = body(state, runtime.context)
+            out = body(plan, state, runtime.context)
+            plan, thread = out if isinstance(out, tuple) else (out, {})
         except GraphBubbleUp:
             raise  # interrupt() for a clarification: LangGraph pauses the thread here
         except Exception as e:  # every failure ends as a message, never a dead turn
-            code, message = friendly_error(e, step=name)
-            update = {"error": code, "message": message}
-        update["steps"] = [name]
-        return update
+            plan = plan.failed(*friendly_error(e, step=name))
+        return {**thread, "turn": plan.with_step(name).to_dict()}
 
     node.__name__ = name
     return node
 
 
-# ---------------------------------------------------------------------------- helpers
-
-
-def understanding(state: ConversationState) -> Understanding:
-    """The turn's ``Understanding`` rebuilt from the state (it crosses interrupts and restarts)."""
-    intent = Intent.model_validate(state["intent"]) if state.get("intent") else None
-    pending = state.get("pending")
-    return Understanding(
-        question=state["question"],
-        intent=intent,
-        command=state.get("command"),
-        pending=PendingClarification.from_state(pending) if pending else None,
-        refine=dict(state.get("refine") or {}),
-        row_limit=state.get("row_limit") or 100,
-        follow_up=bool(state.get("follow_up")),
-        sql=state.get("sql"),
-        source=state.get("source"),
-        examples=[(q, s) for q, s in state.get("examples") or []],
-        memory_id=state.get("memory_id"),
-        writes=bool(state.get("writes")),
-    )
-
-
-def plan_of(state: ConversationState) -> SqlPlan:
-    return SqlPlan(
-        question=state["question"],
-        sql=state.get("sql") or "",
-        source=state.get("source") or "parser",
-        row_limit=state.get("row_limit") or 100,
-        fallback_sql=state.get("fallback_sql"),
-        writes=bool(state.get("writes")),
-        repairs=list(state.get("repairs") or []),
-    )
-
-
 # ---------------------------------------------------------------------------- nodes
 
 
-def _understand(state: ConversationState, ctx: RunContext) -> Update:
+def _understand(plan: TurnPlan, state: ConversationState, ctx: RunContext) -> TurnPlan:
     context = ConversationContext.from_state(state.get("context"))
-    if state.get("typed_sql"):
-        seen = ctx.agent.services.manager.typed_sql(state["question"], can_write=ctx.agent.can_write)
+    if plan.typed_sql:
+        seen = ctx.agent.services.manager.typed_sql(plan.question, can_write=ctx.agent.can_write)
     else:
-        seen = ctx.agent.perceive(Perception(state["question"], context))
+        seen = ctx.agent.perceive(Perception(plan.question, context))
         _anchor(seen, context, ctx)
     if seen.pending is not None:
         seen.pending = _previewed(seen.pending, ctx)
-    update = _understood(seen)
+    plan = plan.understood(seen)
     if seen.command == "show_plan" and seen.sql:
         # "show the query plan": the last answer's plan, nothing run.
-        plan = ctx.agent.optimize(SqlPlan(seen.question, seen.sql, "previous", seen.row_limit))
-        update["plan"] = plan.render() if plan is not None else None
-        update["table_versions"] = {t.name: t.version for t in plan.tables} if plan is not None else {}
-    return update
+        query_plan = ctx.agent.optimize(plan.sql_plan())
+        if query_plan is None:
+            return replace(plan, query_plan=None, table_versions={})
+        versions = {t.name: t.version for t in query_plan.tables}
+        return replace(plan, query_plan=query_plan.render(), table_versions=versions)
+    return plan
 
 
 def _anchor(seen: Understanding, context: ConversationContext | None, ctx: RunContext) -> None:
@@ -141,168 +115,134 @@ def _previewed(pending: PendingClarification, ctx: RunContext) -> PendingClarifi
     return with_previews(pending, agent.services.manager.sql_for, run)
 
 
-def _understood(seen: Understanding) -> Update:
-    return {
-        "intent": seen.intent.model_dump(mode="json") if seen.intent is not None else None,
-        "command": seen.command,
-        "follow_up": seen.follow_up,
-        "pending": seen.pending.to_state() if seen.pending is not None else None,
-        "clarification": seen.pending.public() if seen.pending is not None else None,
-        "refine": seen.refine,
-        "row_limit": seen.row_limit,
-        "sql": seen.sql,
-        "source": seen.source,
-        "examples": [[q, s] for q, s in seen.examples],
-        "memory_id": seen.memory_id,
-        "writes": seen.writes,
-        "notes": list(seen.notes),
-        "message": seen.message,
-        "error": seen.error,
-    }
-
-
-def _clarify(state: ConversationState, ctx: RunContext) -> Update:
-    pending = PendingClarification.from_state(state["pending"] or {})
+def _clarify(plan: TurnPlan, state: ConversationState, ctx: RunContext) -> TurnPlan:
+    pending = plan.pending
+    assert pending is not None, "the graph routes here only while a clarification waits"
     reply = interrupt(pending.public())
     if isinstance(reply, dict) and reply.get("cancel"):
-        return {"pending": None, "message": "That question was set aside for a new one.", "error": "superseded"}
+        return replace(plan, pending=None, message="That question was set aside for a new one.", error="superseded")
     try:
-        chosen = ctx.agent.services.manager.answer(pending, str(reply))
+        chosen = _picked(reply, pending, ctx)
     except NotAnAnswerError as e:
-        return {"message": str(e)}  # still pending: the graph asks again
+        return replace(plan, message=str(e))  # still pending: the graph asks again
     if chosen is None:
-        return {"pending": None, "message": "All right, please rephrase the question.", "error": None}
+        return replace(plan, pending=None, message="All right, please rephrase the question.", error=None)
     again = from_intent(chosen)
     if again is not None:
         again = _previewed(again, ctx)
-    return {
-        "intent": chosen.model_dump(mode="json"),
-        "pending": again.to_state() if again is not None else None,
-        "clarification": again.public() if again is not None else state.get("clarification"),
-        "message": None,
-    }
+    clarification = again.public() if again is not None else plan.clarification
+    return replace(plan, intent=chosen, pending=again, clarification=clarification, message=None)
 
 
-def _generate_sql(state: ConversationState, ctx: RunContext) -> Update:
+def _picked(reply: Any, pending: PendingClarification, ctx: RunContext) -> Intent | None:
+    """The reading a reply picks; one typed in the message box was already read by the service."""
+    if isinstance(reply, dict) and "picked" in reply:
+        return Intent.model_validate(reply["picked"]) if reply["picked"] is not None else None
+    return ctx.agent.services.manager.answer(pending, str(reply))
+
+
+def _generate_sql(plan: TurnPlan, state: ConversationState, ctx: RunContext) -> TurnPlan:
     history = list(state.get("messages") or [])[-6:]
-    plan = ctx.agent.reason(understanding(state), history)
-    as_of = state.get("as_of")
-    if as_of and plan.source != "typed":  # typed SQL says its own time travel
+    sql_plan = ctx.agent.reason(plan.understanding(), history)
+    if plan.pins and sql_plan.source != "typed":  # typed SQL says its own time travel
         generator = ctx.agent.services.parser.generator()
-        plan.sql = pin_tables(plan.sql, as_of, generator)
-        plan.fallback_sql = pin_tables(plan.fallback_sql, as_of, generator) if plan.fallback_sql else None
-    return {
-        "sql": plan.sql,
-        "source": plan.source,
-        "fallback_sql": plan.fallback_sql,
-        "tools_called": plan.tools_called,
-    }
+        sql_plan.sql = pin_tables(sql_plan.sql, plan.pins, generator)
+        if sql_plan.fallback_sql:
+            sql_plan.fallback_sql = pin_tables(sql_plan.fallback_sql, plan.pins, generator)
+    return plan.with_sql(sql_plan)
 
 
-def _validate(state: ConversationState, ctx: RunContext) -> Update:
-    checked = ctx.agent.validate(plan_of(state), understanding(state))
-    return {
-        "sql": checked.sql,
-        "source": checked.source,
-        "fallback_sql": checked.fallback_sql,
-        "repairs": checked.repairs,
-    }
+def _validate(plan: TurnPlan, state: ConversationState, ctx: RunContext) -> TurnPlan:
+    return plan.with_sql(ctx.agent.validate(plan.sql_plan(), plan.understanding()))
 
 
-def _optimize(state: ConversationState, ctx: RunContext) -> Update:
-    plan = ctx.agent.optimize(plan_of(state))
-    if plan is None:
-        return {"plan": None}
-    return {"plan": plan.render(), "table_versions": {t.name: t.version for t in plan.tables}}
+def _optimize(plan: TurnPlan, state: ConversationState, ctx: RunContext) -> TurnPlan:
+    query_plan = ctx.agent.optimize(plan.sql_plan())
+    if query_plan is None:
+        return replace(plan, query_plan=None)
+    versions = {t.name: t.version for t in query_plan.tables}
+    return replace(plan, query_plan=query_plan.render(), table_versions=versions)
 
 
-def _execute(state: ConversationState, ctx: RunContext) -> Update:
-    answer = ctx.agent.act(plan_of(state))
+def _execute(plan: TurnPlan, state: ConversationState, ctx: RunContext) -> TurnPlan:
+    answer = ctx.agent.act(plan.sql_plan())
     ctx.result = answer.result
     ctx.extras["answer"] = answer
-    result = answer.result
-    update: Update = {
-        "sql": answer.plan.sql,
-        "source": answer.plan.source,
-        "repairs": answer.plan.repairs,
-        "result_info": {"columns": result.columns, "row_count": result.row_count, "truncated": result.truncated},
-        "table_versions": {name: max(v) for name, v in result.metrics.tables_read.items() if v}
-        or state.get("table_versions")
-        or {},
-    }
-    intent = state.get("intent")
-    if intent and intent.get("kind") == IntentKind.PIPELINE.value and intent.get("schedule"):
-        update["message"] = _save_pipeline(Intent.model_validate(intent), answer.plan.sql, ctx)
-    return update
+    read = {name: max(v) for name, v in answer.result.metrics.tables_read.items() if v}
+    plan = replace(
+        plan.with_sql(answer.plan),
+        result=ResultShape.of(answer.result),
+        table_versions=read or plan.table_versions,
+    )
+    intent = plan.intent
+    if intent is not None and intent.kind is IntentKind.PIPELINE and intent.schedule:
+        plan = replace(plan, message=_save_pipeline(intent, answer.plan.sql, ctx))
+    return plan
 
 
-def _present(state: ConversationState, ctx: RunContext) -> Update:
-    if state.get("error") or ctx.result is None:
-        return {"message": state.get("message") or "There is nothing to show for this question."}
-    if state.get("writes"):
+def _present(plan: TurnPlan, state: ConversationState, ctx: RunContext) -> TurnPlan:
+    if plan.error or ctx.result is None:
+        return replace(plan, message=plan.message or "There is nothing to show for this question.")
+    if plan.writes:
         rows = [dict(zip(ctx.result.columns, row, strict=True)) for row in ctx.result.rows]
-        return {"message": _write_summary(rows), "chart": None}
-    intent = Intent.model_validate(state["intent"]) if state.get("intent") else None
+        return replace(plan, message=_write_summary(rows), chart=None)
+    intent = plan.intent
     measures = [m.alias for m in intent.measures] if intent is not None else []
-    text = summarize(intent, ctx.result, row_limit=state.get("row_limit") or 100)
-    notes = [*(state.get("notes") or []), *(state.get("repairs") or [])]
-    if (state.get("refine") or {}).get("share_of_total") and SHARE_ALIAS in ctx.result.columns:
+    text = summarize(intent, ctx.result, row_limit=plan.row_limit)
+    notes = [*plan.notes, *plan.repairs]
+    if plan.refine.get("share_of_total") and SHARE_ALIAS in ctx.result.columns:
         notes.append(f"Each row's share of the total (in %) is in {SHARE_ALIAS}.")
-    if state.get("source") == "memory":
+    if plan.source == "memory":
         notes.append("Answered with the approved SQL of a very similar earlier question.")
-    if state.get("message"):
-        notes.append(str(state["message"]))
-    return {
-        "chart": choose_chart(ctx.result, measures=measures),
-        "message": " ".join([text, *notes]),
-        "notes": notes,
-    }
+    if plan.message:
+        notes.append(plan.message)
+    chart = choose_chart(ctx.result, measures=measures)
+    return replace(plan, chart=chart, message=" ".join([text, *notes]), notes=tuple(notes))
 
 
-def _remember(state: ConversationState, ctx: RunContext) -> Update:
+def _remember(plan: TurnPlan, state: ConversationState, ctx: RunContext) -> tuple[TurnPlan, Update]:
     answer: Answer | None = ctx.extras.get("answer")
-    memory_id = state.get("memory_id")
-    if answer is not None and not state.get("error"):
-        answer.thread_id = state.get("thread_id")
-        answer.memory_id = memory_id if state.get("source") == "memory" else None
+    memory_id = plan.memory_id
+    if answer is not None and not plan.error:
+        answer.thread_id = plan.thread_id
+        answer.memory_id = memory_id if plan.source == "memory" else None
         ctx.agent.learn(answer)
         memory_id = answer.memory_id
-    info = state.get("result_info") or {}
+    plan = replace(plan, memory_id=memory_id, pending=None)
+    result = plan.result
     record = TurnRecord(
-        thread_id=state.get("thread_id") or "",
-        turn_id=state["turn_id"],
-        question=state["question"],
-        asked_at=state.get("asked_at") or "",
-        intent=_summary(state.get("intent")),
-        sql=state.get("sql"),
-        message=state.get("message") or "",
-        error=state.get("error"),
-        clarification=state.get("clarification"),
-        columns=list(info.get("columns") or []),
-        row_count=info.get("row_count"),
-        chart=state.get("chart"),
-        table_versions=dict(state.get("table_versions") or {}),
-        steps=[*(state.get("steps") or []), "remember"],
-        source=state.get("source"),
+        thread_id=plan.thread_id,
+        turn_id=plan.turn_id,
+        question=plan.question,
+        asked_at=plan.asked_at,
+        intent=plan.intent.summary() if plan.intent is not None else {},
+        sql=plan.sql,
+        message=plan.message or "",
+        error=plan.error,
+        clarification=plan.clarification,
+        columns=list(result.columns) if result is not None else [],
+        row_count=result.row_count if result is not None else None,
+        chart=plan.chart,
+        table_versions=dict(plan.table_versions),
+        steps=[*plan.steps, "remember"],
+        source=plan.source,
         memory_id=memory_id,
         user=ctx.username,
     )
-    update: Update = {
+    thread: Update = {
         "turns": [record.to_dict()],
-        "memory_id": memory_id,
-        "pending": None,
-        "messages": [HumanMessage(state["question"]), AIMessage(_reply_text(state))],
+        "messages": [HumanMessage(plan.question), AIMessage(_reply_text(plan))],
     }
-    if answer is not None and not state.get("error") and state.get("intent"):
-        update["context"] = ConversationContext(
-            question=state["question"],
-            intent=state["intent"] or {},
-            sql=state.get("sql"),
-            refine=dict(state.get("refine") or {}),
-            row_limit=state.get("row_limit") or 100,
-            truncated=bool(info.get("truncated")),
+    if answer is not None and not plan.error and plan.intent is not None:
+        thread["context"] = ConversationContext(
+            question=plan.question,
+            intent=plan.intent.model_dump(mode="json"),
+            sql=plan.sql,
+            refine=dict(plan.refine),
+            row_limit=plan.row_limit,
+            truncated=result is not None and result.truncated,
         ).to_state()
-    return update
+    return plan, thread
 
 
 understand = step("understand", _understand)
@@ -318,15 +258,6 @@ remember = step("remember", _remember)
 # ---------------------------------------------------------------------------- details
 
 
-def _summary(intent: dict[str, Any] | None) -> dict[str, Any]:
-    if not intent:
-        return {}
-    try:
-        return Intent.model_validate(intent).summary()
-    except ValueError:
-        return dict(intent)
-
-
 def _write_summary(rows: list[dict[str, Any]]) -> str:
     """A line like "DELETE on notes: 1 row(s) affected (now version 1)." per write the engine reports."""
     parts = []
@@ -339,10 +270,10 @@ def _write_summary(rows: list[dict[str, Any]]) -> str:
     return ("; ".join(parts) or "The statement ran.") + "."
 
 
-def _reply_text(state: ConversationState) -> str:
-    text = state.get("message") or ""
-    if state.get("sql") and not state.get("error"):
-        text += f"\n```sql\n{state['sql']}\n```"
+def _reply_text(plan: TurnPlan) -> str:
+    text = plan.message or ""
+    if plan.sql and not plan.error:
+        text += f"\n```sql\n{plan.sql}\n```"
     return text
 
 

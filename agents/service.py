@@ -21,15 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 from langgraph.types import Command
 
-from agents.analyst import AnalystAgent
+from agents.analyst import AnalystAgent, SqlPlan
 from agents.graph import build_graph
 from agents.services import AgentServices, RunContext
-from agents.state import new_turn
+from agents.turn_plan import TurnPlan
 from neurolake.conversation import (
     DEFAULT_ROW_LIMIT,
     ConversationManager,
     NotAnAnswerError,
-    PendingClarification,
     ThreadInfo,
     Turn,
     TurnEvent,
@@ -37,14 +36,15 @@ from neurolake.conversation import (
 )
 from neurolake.conversation.checkpoints import ConversationStore, open_store
 from neurolake.conversation.threads import ThreadIndex
+from neurolake.conversation.timetravel import TablePin
 from neurolake.errors import NeuroLakeError, NotFoundError
-from neurolake.intent.model import Intent
 from neurolake.observability.metrics import METRICS
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
     from neurolake.catalog import User
+    from neurolake.engine import QueryPlan
     from neurolake.intent.parser import IntentParser
     from neurolake.platform import NeuroLake
     from neurolake.semantic import ConversationMemory
@@ -177,16 +177,18 @@ class ConversationService:
                     return
                 question = (text or "").strip()
                 if pending is not None:
-                    if not typed_sql and self._answers(thread_id, question):
-                        yield from self._run(thread_id, Command(resume=question), user, question)
+                    reply = None if typed_sql else self._reply_to(thread_id, question)
+                    if reply is not None:
+                        yield from self._run(thread_id, Command(resume=reply), user, question)
                         return
                     # A new question instead of an answer: set the old one aside first.
                     for _ in self._run(thread_id, Command(resume={"cancel": True}), user, question):
                         pass
                 turn_id = uuid.uuid4().hex[:12]
                 asked_at = datetime.now(UTC).isoformat()
-                start = new_turn(thread_id, turn_id, question, asked_at, typed_sql=typed_sql, as_of=as_of)
-                yield from self._run(thread_id, start, user, question)
+                pins = (TablePin.from_dict(as_of),) if as_of else ()
+                plan = TurnPlan(thread_id, turn_id, question, asked_at, typed_sql=typed_sql, pins=pins)
+                yield from self._run(thread_id, {"turn": plan.to_dict()}, user, question)
             except Exception:  # the caller always gets a turn
                 log.exception("conversation %s failed outside the graph", thread_id)
                 yield TurnEvent("turn", turn=self._failed(thread_id, text or resume or ""))
@@ -217,6 +219,17 @@ class ConversationService:
             yield event
         await worker
 
+    def explain(self, sql: str, *, user: User | None = None) -> QueryPlan:
+        """The plan of SQL typed with ``/explain``, nothing run, after the checks ``/sql`` makes for ``user``.
+
+        Raises what a ``/sql`` turn of the same text would stop on: a write by a user who may
+        not write, a table or column the catalog does not have, a statement that is not a query.
+        """
+        agent = AnalystAgent(self.services, user=user)
+        seen = self.manager.typed_sql(sql, can_write=agent.can_write)
+        checked = agent.validate(SqlPlan(seen.question, seen.sql or "", "typed", seen.row_limit, writes=seen.writes))
+        return self.platform.engine.explain(checked.sql)
+
     # ------------------------------------------------------------------------ threads
 
     def history(self, thread_id: str) -> list[TurnRecord]:
@@ -233,8 +246,8 @@ class ConversationService:
         snapshot = self.graph.get_state(_config(thread_id))
         if "clarify" not in snapshot.next:
             return None
-        pending = snapshot.values.get("pending")
-        return PendingClarification.from_state(pending).public() if pending else None
+        pending = _plan_of(snapshot.values).pending
+        return pending.public() if pending is not None else None
 
     def forget_context(self, thread_id: str) -> None:
         """The thread's next question starts afresh: no earlier answer's filters or period to build on.
@@ -274,6 +287,7 @@ class ConversationService:
 
     def _run(self, thread_id: str, graph_input: Any, user: User | None, question: str) -> Iterator[TurnEvent]:
         context = RunContext(agent=AnalystAgent(self.services, user=user), user=user)
+        before = graph_input.get("turn") if isinstance(graph_input, dict) else self._plan_dict(thread_id)
         try:
             for mode, chunk in self.graph.stream(
                 graph_input, _config(thread_id), context=context, stream_mode=["updates", "custom"]
@@ -285,7 +299,9 @@ class ConversationService:
                         if name == "__interrupt__":
                             yield TurnEvent("step", name="clarify", status="done", detail={"waiting": True})
                         else:
-                            yield TurnEvent("step", name=name, status="done", detail=_detail(update))
+                            after = (update or {}).get("turn") or {}
+                            yield TurnEvent("step", name=name, status="done", detail=_detail(name, before, after))
+                            before = after
             turn = self._turn(thread_id, context)
         except Exception:  # the caller always gets a turn
             log.exception("conversation %s: the graph failed", thread_id)
@@ -295,41 +311,51 @@ class ConversationService:
 
     def _turn(self, thread_id: str, context: RunContext) -> Turn:
         snapshot = self.graph.get_state(_config(thread_id))
-        values = snapshot.values
-        waiting = "clarify" in snapshot.next and values.get("pending")
-        intent = values.get("intent")
-        steps = list(values.get("steps") or [])
+        plan = _plan_of(snapshot.values)
+        waiting = "clarify" in snapshot.next and plan.pending is not None
+        steps = list(plan.steps)
         if waiting and "clarify" not in steps[-1:]:
             steps.append("clarify")
-        clarification = PendingClarification.from_state(values["pending"]).public() if waiting else None
+        clarification = plan.pending.public() if waiting and plan.pending is not None else None
         return Turn(
             thread_id=thread_id,
-            turn_id=values.get("turn_id") or "",
-            question=values.get("question") or "",
-            intent=Intent.model_validate(intent).summary() if intent else {},
-            sql=values.get("sql"),
+            turn_id=plan.turn_id,
+            question=plan.question,
+            intent=plan.intent.summary() if plan.intent is not None else {},
+            sql=plan.sql,
             result=None if waiting else context.result,
-            plan=None if waiting else values.get("plan"),
-            table_versions=dict(values.get("table_versions") or {}) if not waiting else {},
-            chart=None if waiting else values.get("chart"),
+            plan=None if waiting else plan.query_plan,
+            table_versions={} if waiting else dict(plan.table_versions),
+            chart=None if waiting else plan.chart,
             clarification=clarification,
-            message=_message(values, clarification),
-            error=None if waiting else values.get("error"),
+            message=_message(plan, clarification),
+            error=None if waiting else plan.error,
             steps=steps,
-            source=values.get("source"),
-            notes=[] if waiting or values.get("error") else list(values.get("notes") or []),
+            source=plan.source,
+            notes=[] if waiting or plan.error else list(plan.notes),
         )
 
-    def _answers(self, thread_id: str, text: str) -> bool:
-        """True when ``text`` answers the thread's pending clarification."""
-        pending = self.graph.get_state(_config(thread_id)).values.get("pending")
-        if not pending:
-            return False
+    def turn_plan(self, thread_id: str) -> TurnPlan | None:
+        """The typed plan of the thread's last (or waiting) turn, None for a new thread."""
+        data = self._plan_dict(thread_id)
+        return TurnPlan.from_dict(data) if data else None
+
+    def _plan_dict(self, thread_id: str) -> dict[str, Any] | None:
+        return self.graph.get_state(_config(thread_id)).values.get("turn")
+
+    def _reply_to(self, thread_id: str, text: str) -> dict[str, Any] | None:
+        """The resume value when ``text`` answers the thread's pending clarification, else None.
+
+        It carries the reading the answer picked, so the clarify step does not read it again.
+        """
+        pending = _plan_of(self.graph.get_state(_config(thread_id)).values).pending
+        if pending is None:
+            return None
         try:
-            self.manager.answer(PendingClarification.from_state(pending), text)
+            picked = self.manager.answer(pending, text)
         except NotAnAnswerError:
-            return False
-        return True
+            return None
+        return {"picked": picked.model_dump(mode="json") if picked is not None else None}
 
     def _feed_memory(self, record: TurnRecord, value: str) -> None:
         if self.memory is None:
@@ -349,8 +375,9 @@ class ConversationService:
         try:
             snapshot = self.graph.get_state(_config(thread_id))
             turns = snapshot.values.get("turns") or []
-            title = turns[0]["question"] if turns else snapshot.values.get("question") or ""
-            pending = "clarify" in snapshot.next and bool(snapshot.values.get("pending"))
+            plan = _plan_of(snapshot.values)
+            title = turns[0]["question"] if turns else plan.question
+            pending = "clarify" in snapshot.next and plan.pending is not None
             username = user.username if user is not None else None
             self.thread_index.touch(thread_id, user=username, title=title, turns=len(turns), pending=pending)
         except Exception:  # the index is a convenience; the turn itself is saved
@@ -384,11 +411,15 @@ def _config(thread_id: str) -> Any:
     return {"configurable": {"thread_id": thread_id}}
 
 
-def _message(values: dict[str, Any], clarification: dict[str, Any] | None) -> str:
+def _plan_of(values: dict[str, Any]) -> TurnPlan:
+    return TurnPlan.from_dict(values.get("turn") or {})
+
+
+def _message(plan: TurnPlan, clarification: dict[str, Any] | None) -> str:
     """The turn's message; while waiting, the clarification question (and why it was asked again)."""
-    message = values.get("message") or ""
+    message = plan.message or ""
     if clarification is None:
-        return str(message)
+        return message
     return str(message or clarification["question"])
 
 
@@ -401,17 +432,28 @@ def _last_turn(events: Iterator[TurnEvent]) -> Turn:
     return turn
 
 
-def _detail(update: Any) -> dict[str, Any] | None:
-    """What a finished step reports: the SQL, row count or error it produced."""
-    if not isinstance(update, dict):
-        return None
-    keys = ("sql", "source", "error", "tools_called", "repairs", "chart", "table_versions")
-    detail = {k: update[k] for k in keys if update.get(k)}
-    info = update.get("result_info")
-    if info:
-        detail["row_count"] = info.get("row_count")
-    if update.get("clarification") and update.get("pending"):
-        detail["clarification"] = update["clarification"]
+#: What each finished step reports of the plan (the SQL, its source, the row count, ...).
+_STEP_DETAIL: dict[str, tuple[str, ...]] = {
+    "generate_sql": ("sql", "source", "tools_called"),
+    "validate": ("sql", "source", "repairs"),
+    "optimize": ("table_versions",),
+    "execute": ("sql", "source", "repairs", "table_versions", "row_count"),
+    "present": ("chart",),
+}
+
+
+def _detail(name: str, before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, Any] | None:
+    """What a finished step reports: what it produced, and its error if it stopped the turn."""
+    flat = {
+        **after,
+        "sql": (after.get("statement") or {}).get("sql"),
+        "row_count": (after.get("result") or {}).get("row_count"),
+    }
+    detail = {k: flat[k] for k in _STEP_DETAIL.get(name, ()) if flat.get(k) not in (None, [], {}, "")}
+    if after.get("error") and after.get("error") != (before or {}).get("error"):
+        detail["error"] = after["error"]
+    if name in ("understand", "clarify") and after.get("pending"):
+        detail["clarification"] = after.get("clarification")
     return detail or None
 
 

@@ -32,6 +32,7 @@ from app.steps import finish_step, models_loading_step, start_step
 from app.uploads import SUPPORTED_EXTENSIONS, UploadResult, ingest_upload, is_table_file
 from app.window import current_turn_ids, keep_page_short, remember_page, thread_turn_ids
 from neurolake.conversation import Turn
+from neurolake.conversation.messages import friendly_error
 from neurolake.errors import NeuroLakeError
 
 if TYPE_CHECKING:
@@ -421,15 +422,19 @@ class ChatHandlers:
         await self.run_turn(text=argument, typed_sql=True)  # as typed: never read as a question
 
     async def cmd_explain(self, argument: str) -> None:
-        """The engine's plan of the SQL as typed (never read as a question), nothing run."""
+        """The engine's plan of the SQL as typed (never read as a question), nothing run, checked as /sql is."""
         sql = argument.strip().rstrip(";").strip()
         if not sql:
             await cl.Message(content="Usage: `/explain SELECT ...` shows the plan without running the query.").send()
             return
+        service = await self.service()
+        user = await self.catalog_user()
         try:
-            plan = await asyncio.to_thread(self.runtime.platform.engine.explain, sql)
+            # The checks /sql makes for this user (read-only unless they may write, known tables).
+            plan = await asyncio.to_thread(service.explain, sql, user=user)
         except NeuroLakeError as e:
-            await cl.Message(content=f"**{NOT_EXPLAINED}** {escape_lines(str(e))}").send()
+            _code, refusal = friendly_error(e, step="validate")  # worded as /sql words it
+            await cl.Message(content=f"**{NOT_EXPLAINED}** {escape_lines(refusal)}").send()
             return
         await cl.Message(
             content=f"The plan of the query as typed (nothing was run):\n\n{code_block(pretty_sql(sql), 'sql')}\n\n"

@@ -81,3 +81,11 @@ def open_postgres(url: str) -> ConversationStore:
     saver = PostgresSaver(pool)  # type: ignore[arg-type]
     saver.setup()
     return ConversationStore(saver, url, "postgres", pool.close)
+
+
+def open_memory() -> ConversationStore:
+    """A checkpointer in this process's memory: a throwaway thread (``neurolake ask``) keeps no history."""
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    # The thread index needs a database too: an in-memory SQLite one, gone with the process.
+    return ConversationStore(InMemorySaver(), "sqlite://", "memory", lambda: None)

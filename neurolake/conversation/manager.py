@@ -141,10 +141,9 @@ class ConversationManager:
             if handled is not None:
                 return handled
         previous = context.parsed if context is not None else None
-        fresh = self.parser.parse(question)
-        # A complete question of its own starts afresh: no filter or period of the last answer leaks in.
-        intent = fresh if previous is None or is_complete(question, fresh) else self.parser.parse(question, previous)
-        follow_up = intent != fresh
+        # One reading; the parser decides there whether it edits the last answer (a complete
+        # question of its own starts afresh: no filter or period of the last answer leaks in).
+        intent, follow_up = self.parser.read_turn(question, previous)
         out = Understanding(question, intent, row_limit=self.row_limit, follow_up=follow_up)
         if follow_up and context is not None:
             out.refine, out.row_limit = dict(context.refine), context.row_limit
@@ -298,24 +297,6 @@ _SHARE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _FILLER = {"as", "a", "an", "the", "and", "now", "show", "it", "that", "this", "them", "what", "about", "please", "in"}
-
-
-#: How a message that builds on the last answer starts ("only Germany", "what about 2023").
-_FOLLOW_UP_START = re.compile(
-    r"^\s*(?:what|how)\s+about\b|^\s*(?:and|but|only|just|now|instead|also|same|then|for|by|per|in|as\s+of|"
-    r"without|except|excluding|exclude|limit|restrict|filter|sort|order|top|bottom|split|break|group|make|show\s+only)\b",
-    re.IGNORECASE,
-)
-
-
-def is_complete(question: str, fresh: Intent) -> bool:
-    """True when ``question`` read alone is a whole question (what to compute, from which table)
-    and does not start like a follow-up: it is answered as asked, not as an edit of the last answer."""
-    if _FOLLOW_UP_START.match(question) or fresh.kind in (IntentKind.UNKNOWN, IntentKind.SQL):
-        return fresh.kind is IntentKind.SQL
-    if fresh.needs_clarification:
-        return False
-    return bool(fresh.tables) and bool(fresh.measures or fresh.columns)
 
 
 def _has_own_question(text: str) -> bool:

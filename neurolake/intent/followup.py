@@ -8,6 +8,7 @@ worked out again for whatever tables the edited intent now needs.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from neurolake.intent.frame import Frame, Slot
@@ -53,6 +54,24 @@ def is_follow_up(q: Question, frame: Frame, context: Intent) -> bool:
     if own and not starts:
         return False
     return starts or bool(frame.slots or frame.grain or frame.period or frame.limit or frame.time_travel)
+
+
+#: How a message that builds on the last answer starts ("only Germany", "what about 2023").
+_FOLLOW_UP_START = re.compile(
+    r"^\s*(?:what|how)\s+about\b|^\s*(?:and|but|only|just|now|instead|also|same|then|for|by|per|in|as\s+of|"
+    r"without|except|excluding|exclude|limit|restrict|filter|sort|order|top|bottom|split|break|group|make|show\s+only)\b",
+    re.IGNORECASE,
+)
+
+
+def is_complete(question: str, fresh: Intent) -> bool:
+    """True when ``question`` read alone is a whole question (what to compute, from which table)
+    and does not start like a follow-up: it is answered as asked, not as an edit of the last answer."""
+    if _FOLLOW_UP_START.match(question) or fresh.kind in (IntentKind.UNKNOWN, IntentKind.SQL):
+        return fresh.kind is IntentKind.SQL
+    if fresh.needs_clarification:
+        return False
+    return bool(fresh.tables) and bool(fresh.measures or fresh.columns)
 
 
 class FollowUp:

@@ -15,7 +15,7 @@ from datetime import date
 from neurolake.intent import cues as cue_readers
 from neurolake.intent.coverage import Unread, explain, unread_parts
 from neurolake.intent.extreme_scope import extreme_as_filter
-from neurolake.intent.followup import FollowUp, is_follow_up
+from neurolake.intent.followup import FollowUp, is_complete, is_follow_up
 from neurolake.intent.frame import Frame, build_frame
 from neurolake.intent.guard import screen
 from neurolake.intent.keys import ForeignKey, JoinGraph, infer_foreign_keys
@@ -61,9 +61,17 @@ class OfflineIntentParser:
 
     def parse(self, text: str, context: Intent | None = None) -> Intent:
         """The intent of ``text``; with ``context``, a follow-up edits the previous intent."""
+        return self.read_turn(text, context, decide=False)[0]
+
+    def read_turn(self, text: str, context: Intent | None, *, decide: bool = True) -> tuple[Intent, bool]:
+        """``text`` read once after ``context``: the reading, and whether it edits ``context``.
+
+        ``decide``: a question complete on its own is read afresh, rewrite rules included (a
+        conversation's turn); otherwise whatever reads like a follow-up edits ``context``.
+        """
         screened = screen(text)
         if screened is not None:
-            return screened
+            return screened, False
         question = text.strip()
         q = tokenize(question)
         frame = Frame()
@@ -72,7 +80,7 @@ class OfflineIntentParser:
         if schema_request is not None:
             schema_intent = self._schema_intent(q, question, schema_request)
             if schema_intent is not None:
-                return schema_intent
+                return schema_intent, False
             q = tokenize(question)
         _claim_answer_nouns(q)
         protected = _name_phrases(q, self.cue_names)
@@ -87,7 +95,7 @@ class OfflineIntentParser:
         if frame.period is not None:
             period_start = min(t.index for t in q.tokens if t.role == "period")
         # Rewrite rules take their words first (a follow-up edits the previous reading instead).
-        rules = rewrite_rules() if context is None else ()
+        rules = rewrite_rules() if context is None or decide else ()
         claimed = {rule.name: rule.claim(q) for rule in rules}
         tops = cue_readers.read_top(q)
         for cue in tops:
@@ -112,14 +120,38 @@ class OfflineIntentParser:
         before_rules = list(mentions)
         found = [(rule, f) for rule in rules for f in rule.take(claimed[rule.name], rule_ctx, cues)]
         _claim_taken(q, before_rules, rule_ctx)
+        touched = any(claimed.values()) or mentions != before_rules
         frame.period_mention = _mention_before(mentions, period_start, q) if frame.period else None
         if frame.period_mention is not None and self._temporal_first(frame.period_mention):
             mentions.remove(frame.period_mention)  # "shipped in 1995": it names the date, nothing else
         build_frame(q, mentions, cues, frame)
         linked = [*mentions, frame.period_mention] if frame.period_mention is not None else mentions
         frame.unlinked = _unlinked(q, linked)
+        edit: Intent | None = None
         if context is not None and is_follow_up(q, frame, context):
-            return FollowUp(self.schema, self.graph, self.resolver).apply(context, frame, question, _role_words(q))
+            follow_up = FollowUp(self.schema, self.graph, self.resolver)
+            # A rule that took words changed the frame: the edit is then read without rules, as parse does.
+            reread = decide and touched
+            edit = self.parse(text, context) if reread else follow_up.apply(context, frame, question, _role_words(q))
+            if not decide:
+                return edit, True
+        fresh = self._fresh(q, frame, question, found, rule_ctx, linked, before_rules, by_meaning)
+        if edit is not None and not is_complete(question, fresh):
+            return edit, True
+        return fresh, False
+
+    def _fresh(
+        self,
+        q: Question,
+        frame: Frame,
+        question: str,
+        found: list[tuple[Rule, Found]],
+        rule_ctx: RuleContext,
+        linked: list[Mention],
+        before_rules: list[Mention],
+        by_meaning: list[Mention],
+    ) -> Intent:
+        """The question read on its own: resolved, rewritten by the rules, checked."""
         intent = self.resolver.resolve(frame, question, _role_words(q))
         intent.unlinked = frame.unlinked
         if intent.kind is IntentKind.UNKNOWN and frame.time_travel is None:

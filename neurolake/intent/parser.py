@@ -149,6 +149,20 @@ class IntentParser:
             log.warning("model output unusable, parsing offline instead: %s", e)
             return self.settled(offline.parse(text, context))
 
+    def read_turn(self, text: str, previous: Intent | None) -> tuple[Intent, bool]:
+        """``text`` read once as a turn after ``previous``: its intent, and whether it edits ``previous``.
+
+        The offline parser decides in its one pass; with a model configured, the model is asked
+        once, shown ``previous`` only when the question is a follow-up.
+        """
+        intent, follow_up = self.offline().read_turn(text, previous)
+        if self.uses_model:
+            try:
+                intent = self.model_parser().parse(text, previous if follow_up else None)
+            except ModelOutputError as e:
+                log.warning("model output unusable, using the offline reading: %s", e)
+        return self.settled(intent), follow_up
+
     def settled(self, intent: Intent) -> Intent:
         """With an engine: rival readings that give the same rows are answered, not asked about;
         those that differ carry a preview of their first rows."""

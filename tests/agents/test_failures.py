@@ -53,10 +53,10 @@ def test_a_refused_question_says_why(service: ConversationService, thread_id: st
 class BrokenParser(IntentParser):
     """A parser with a bug: one question makes it raise something no one expected."""
 
-    def parse(self, text: str, context: Intent | None = None) -> Intent:
+    def read_turn(self, text: str, previous: Intent | None) -> tuple[Intent, bool]:
         if "explode" in text:
             raise RuntimeError("a bug")
-        return super().parse(text, context)
+        return super().read_turn(text, previous)
 
 
 def test_an_unexpected_error_is_a_message_and_the_thread_goes_on(

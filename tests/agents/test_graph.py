@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from agents.graph import build_graph
-from agents.state import log_steps, merge_turns, new_turn
+from agents.state import merge_turns
+from agents.turn_plan import TurnPlan
 from neurolake.conversation import STEPS
 
 
@@ -17,10 +18,11 @@ def test_the_graph_has_the_steps_of_a_turn() -> None:
     assert {("validate", "present"), ("present", "remember")} <= edges
 
 
-def test_steps_accumulate_within_a_turn_and_reset_with_the_next() -> None:
-    assert log_steps(["understand"], ["clarify"]) == ["understand", "clarify"]
-    assert log_steps(["understand", "clarify"], []) == []
-    assert new_turn("t", "x", "q", "now")["steps"] == []
+def test_steps_accumulate_within_a_turn_and_a_new_turn_starts_with_none() -> None:
+    plan = TurnPlan("t", "x", "q", "now")
+
+    assert plan.with_step("understand").with_step("clarify").steps == ("understand", "clarify")
+    assert TurnPlan.from_dict(plan.to_dict()).steps == ()
 
 
 def test_turn_records_are_replaced_by_id_or_appended() -> None:

@@ -77,3 +77,28 @@ def test_a_scheduled_question_is_saved_as_a_paused_pipeline_for_admins(
         assert pipeline.definition["sql"] == saved.sql and pipeline.schedule == "0 6 * * *"
     assert [t.thread_id for t in service.threads(admin)] == ["p2"]
     assert [t.user for t in service.threads("vera")] == ["vera"]
+
+
+def test_explain_refuses_what_sql_refuses_for_the_same_user(notes_platform: NeuroLake) -> None:
+    from neurolake.conversation.messages import friendly_error
+    from neurolake.errors import NeuroLakeError
+
+    analyst = make_user(notes_platform, "alan", "analyst")
+    service = ConversationService(notes_platform, memory=False, semantic=False)
+    try:
+        for sql in ("DELETE FROM notes WHERE id = 1", "SELECT * FROM secrets", "SELECT * FROM duckdb_settings()"):
+            typed = service.ask("e", sql, user=analyst, typed_sql=True)
+            with pytest.raises(NeuroLakeError) as refused:
+                service.explain(sql, user=analyst)
+            assert typed.error is not None and friendly_error(refused.value, step="validate") == (
+                typed.error,
+                typed.message,
+            )
+        assert "only read-only" in service.ask("e", "DELETE FROM notes", user=analyst, typed_sql=True).message.lower()
+
+        plan = service.explain("SELECT note FROM notes WHERE id = 1", user=analyst)
+        assert [t.name for t in plan.tables] == ["notes"]
+        assert notes_platform.storage.read_table("notes").num_rows == 3
+    finally:
+        service.close()
+        notes_platform.close()

@@ -67,10 +67,16 @@ def test_a_conversation_resumes_on_postgresql(postgres_url: str, tmp_path: Path)
         second = ConversationService(platform, parser=parser, memory=False, semantic=False)
         try:
             assert second.pending("pg-thread") == asked.clarification
+            waiting = second.turn_plan("pg-thread")  # the typed plan, read back from PostgreSQL
+            assert waiting is not None and waiting.pending is not None and waiting.statement is None
+            assert waiting.pending.public() == asked.clarification and waiting.question == "show customers"
             done = second.answer("pg-thread", "1")
             assert done.result is not None and done.result.columns == ["name", "country", "city", "segment"]
             follow = second.ask("pg-thread", "by country")  # builds on the answered clarification
             assert follow.error is None and follow.result is not None
+            plan = second.turn_plan("pg-thread")
+            assert plan is not None and plan.follow_up and plan.statement is not None
+            assert plan.statement.kind == "query" and plan.result is not None
             assert same_rows(
                 follow.result.rows, gold(platform, "SELECT country, count(*) FROM customers GROUP BY country")
             )

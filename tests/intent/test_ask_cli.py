@@ -131,3 +131,37 @@ def test_an_engine_error_is_reported_as_the_engines_not_as_a_bad_choice(cli_home
     refusal = json.loads(result.stdout)["refusal"]  # the engine logs its warnings on stderr
     assert refusal.startswith("None of the readings of this question could be run") and "shipped_on" in refusal
     assert "--choose" not in result.output
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "top 3 products by revenue",
+        "number of customers per country",
+        "how many orders are there",
+        "average order value by channel",
+        "revenue by month in 2024",
+    ],
+)
+def test_ask_through_the_conversation_service_gives_the_parser_and_engine_answer(
+    demo_home: None, demo_platform: NeuroLake, question: str
+) -> None:
+    from neurolake.intent.answer import QuestionAnswerer
+    from neurolake.intent.parser import IntentParser
+
+    # The path `ask` took before it went through the conversation service: parser, then engine.
+    direct = QuestionAnswerer(IntentParser.from_platform(demo_platform, semantic=False), demo_platform.engine)
+    expected = direct.answer(question).to_dict()
+
+    result = runner.invoke(app, ["ask", question, "--words-only", "-f", "json"])
+
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert expected["rows"], question
+    assert (data["sql"], data["columns"]) == (expected["sql"], expected["columns"])
+    assert _rounded(data["rows"]) == _rounded(expected["rows"])  # a parallel sum may differ in its last bit
+    assert data["intent"] == expected["intent"] and data["clarification"] is None
+
+
+def _rounded(rows: list[list[object]]) -> list[list[object]]:
+    return sorted(([round(v, 6) if isinstance(v, float) else v for v in row] for row in rows), key=repr)
