@@ -6,9 +6,12 @@
 ``PATH`` holds ``train_queries.csv`` (columns ``database``, ``question``, ``sql``; the gold SQL
 is MySQL) and ``databases/<db>/data/<Table>.csv``. Each database gets a fresh lakehouse in a
 temporary home; every CSV goes through the ingest a chat upload takes (``ingest_file`` into
-the table named by ``app.uploads.table_name_for``, no keys declared). Each question is asked
-the way ``neurolake ask`` asks it (``IntentParser.from_platform`` + ``QuestionAnswerer.answer``,
-offline, without the embedding index unless ``--semantic``). The gold SQL, transpiled with
+the table named by ``app.uploads.table_name_for``, no keys declared). Each question is read
+and answered by what ``neurolake ask``'s turn runs underneath (``IntentParser.from_platform`` +
+``QuestionAnswerer.answer``, offline, without the embedding index unless ``--semantic``), without
+the conversation graph around it: a fresh question on a new thread gets the same reading and SQL
+(checked on 333 questions of five databases: the same refusals, questions back and SQL). The
+gold SQL, transpiled with
 ``sqlglot.transpile(sql, read="mysql", write="duckdb")``, runs on the same engine and tables.
 Databases run in parallel, one per process (``--workers``, default 2).
 
