@@ -150,3 +150,12 @@ def test_a_period_goes_on_the_year_column_not_a_table_joined_for_its_date(platfo
     )  # fmt: skip
     rows = rows_of(answerer_for(platform), "What are the titles of the films made after 2000 by director Kim?")
     assert rows == [("Bay",)]
+
+
+def test_a_column_named_like_the_table_is_counted_as_its_rows(platform: NeuroLake) -> None:
+    # "assigned.scientist" holds scientists' keys: counting its distinct values counts scientists.
+    platform.storage.write_table(pa.table({"ssn": [1, 2, 3], "name": ["Ada", "Bo", "Cy"]}), "scientists")
+    platform.storage.write_table(pa.table({"code": ["p1", "p2"], "pname": ["Alpha", "Beta"]}), "projects")
+    platform.storage.write_table(pa.table({"scientist": [1, 1, 2], "project": ["p1", "p2", "p1"]}), "assigned")
+    rows = rows_of(answerer_for(platform), "How many different scientists are assigned to any project?")
+    assert rows == [(2,)]
