@@ -10,9 +10,10 @@ reading left out. Rules run in the order of ``RULES``; the words they look for a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
+from itertools import pairwise
 from typing import Any
 
 from neurolake.intent.lexicon import DIRECTION_WORDS, MONEY_WORDS, stem
@@ -143,6 +144,10 @@ class Reading:
                     named.add(money[0].qualified.lower())
         if hints:
             named |= {c.qualified.lower() for c in self.schema.columns if set(c.words) & hints}
+        for t in tokens:  # "stayed most recently", "most recently released": the date the verb names
+            near = {self.q.tokens[i].role for i in (t.index - 1, t.index + 1) if 0 <= i < len(tokens)}
+            if t.kind == "word" and t.text.endswith("ed") and "direction" in near:
+                named |= {c.qualified.lower() for c in self.schema.dated_by(t.text)}
         # "after the year 1989": a period's own words may name its column
         period_words = {t.text for t in tokens if t.role == "period" and t.kind == "word"}
         if any(t.role == "period" and t.kind == "number" for t in tokens):
@@ -502,10 +507,32 @@ def conditions_listed(r: Reading) -> list[Unread]:
     return out
 
 
+def listed_tables(r: Reading) -> list[Unread]:
+    """(Checked once the listing is complete, after ``with_listed_tables``.)
+    "the phone numbers of all customers and all staff" read as customers who have staff: the
+    second table was listed beside the first, not a condition on it."""
+    shown = {c.split(".")[0] for c in [*r.intent.columns, *(g.column for g in r.intent.group_by)]}
+    tables = [m for m in r.mentions if m.best.kind == "table"]
+    out = []
+    for a, b in pairwise(tables):
+        between = [t.text for t in r.q.tokens[a.end : b.start]]
+        if "and" not in between or not set(between) <= _LISTING_GLUE:
+            continue
+        if a.best.table in shown and b.best.table not in shown:
+            out.append(Unread(f"{a.text} and {b.text}", "two tables listed together, read as one limiting the other"))
+    return out
+
+
+_LISTING_GLUE = frozenset({"and", "all", "the", "also", "of"})
+
+
 def comparisons(r: Reading) -> list[Unread]:
     """ "wines produced before the year of 2010" read as ``year = 2010``: 'before' is reported."""
     if r.ops & _INEQUALITIES or r.intent.time_range is not None or r.intent.having:
         return []
+    compared = [t.raw for t in r.q.tokens if t.role == "compare"]
+    if compared and not r.ops:
+        return [Unread(" ".join(compared), "a comparison")]  # "used more than twice" read with no condition
     return [Unread(t.raw, "a comparison") for t in r.words("comparisons") if t.role == ""]
 
 
@@ -657,13 +684,14 @@ def unread_parts(
     intent: Intent,
     schema: SchemaInfo,
     references: Iterable[tuple[str, str]] = (),
+    rules: Sequence[Rule] = RULES,
 ) -> list[Unread]:
     """Every part of ``q`` the reading ``intent`` leaves out, each reported once; ``references``
     are the (``table.column``, referenced table) pairs of the keys the parser joins by."""
     reading = Reading(intent, schema, q, list(mentions), {(c.lower(), t.lower()) for c, t in references})
     seen: set[str] = set()
     out = []
-    for rule in RULES:
+    for rule in rules:
         for part in rule(reading):
             if part.words.lower() not in seen:
                 seen.add(part.words.lower())

@@ -342,6 +342,10 @@ def _aggregate_at(q: Question, i: int) -> Cue | None:
         if not _match(q, i, words):
             continue
         end = i + len(words)
+        in_total = words == ("total",) and q.word(i - 1) == "in" and not _has_content_after(q, end)
+        if in_total and _computed_before(q, i - 1):
+            q.claim(i - 1, end, "filler")  # "how many tasks are there in total": the count said again
+            return None
         if words[0] in ("total", "overall", "combined", "cumulative", "totals") and not _has_content_after(q, end):
             return None  # "line total" at the end, "total" before "by": part of a name
         if words == ("count",) and q.word(i + 1) in ("by", "per"):
@@ -354,6 +358,10 @@ def _aggregate_at(q: Question, i: int) -> Cue | None:
             end += 1
         return Cue("aggregate", end - 1, i, function=function)
     return None
+
+
+def _computed_before(q: Question, index: int) -> bool:
+    return any(t.role == "aggregate" for t in q.tokens[:index])
 
 
 def _has_content_after(q: Question, index: int) -> bool:
@@ -407,10 +415,14 @@ def _order_later(q: Question, start: int) -> bool:
 
 
 _SORT_WORDS = {
-    "ascending": "asc", "asc": "asc", "alphabetically": "asc", "alphabetical": "asc", "increasing": "asc",
+    "ascending": "asc", "asc": "asc", "alphabetically": "asc", "alphabetical": "asc", "alphabetic": "asc",
+    "increasing": "asc",
     "lexicographic": "asc", "lexicographically": "asc", "descending": "desc", "desc": "desc", "decreasing": "desc",
     "reverse": "desc",
 }  # fmt: skip
+
+
+_SORT_VERBS = frozenset({"ordered", "sorted", "sort", "arranged", "listed", "ranked"})
 
 
 def read_distinct(q: Question) -> bool:
@@ -469,8 +481,10 @@ def read_sort_direction(q: Question) -> str | None:
             j += 1
         if q.word(j) == "order" and q.word(j + 1) not in ("of", "by"):
             q.tokens[j].claim("order")  # "in descending order of age": "order of" opens the order cue
-        if i > 0 and q.word(i - 1) in ("ordered", "sorted", "sort", "arranged") and not q.tokens[i - 1].used:
+        if i > 0 and q.word(i - 1) in _SORT_VERBS:
             q.tokens[i - 1].claim("order")  # "ordered alphabetically"
+        elif i > 1 and q.word(i - 1) == "in" and q.word(i - 2) in _SORT_VERBS:
+            q.claim(i - 2, i, "order")  # "sorted in descending order of height"
         return direction
     return None
 
@@ -503,6 +517,10 @@ def _compare_at(q: Question, i: int) -> Cue | None:
                 return Cue("compare", end + 2, i, op="between", value=[a.value, b.value])
             return None
         number = q.at(end)
+        if number is not None and not number.used and number.text in _HOW_OFTEN and op != "=":
+            # "won at least twice", "served more than once": a count of the rows that refer to it
+            q.claim(i, end + 1, "compare")
+            return Cue("compare", end, i, op=op, value=_HOW_OFTEN[number.text], extra={"times": True})
         if number is None or number.used or number.kind not in ("number", "date", "quoted"):
             if words in ((">",), (">=",), ("<",), ("<=",), ("=",), ("!=",)) and number is not None:
                 pass
@@ -545,6 +563,9 @@ def _compare_at(q: Question, i: int) -> Cue | None:
         hints = ("age",) if units else ()
         return Cue("compare", end - 1, i, op=bound, value=value, hints=hints, extra={"number_first": True})
     return None
+
+
+_HOW_OFTEN = {"once": 1, "twice": 2, "thrice": 3}
 
 
 def _times(q: Question, index: int) -> bool:

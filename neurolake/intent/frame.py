@@ -41,6 +41,11 @@ class Slot:
     #: A comparison's: the slot of the mention it took over ("countries" in "countries with more
     #: than 5 customers"), put back when the number turns out to count something else.
     displaced: Slot | None = None
+    #: What a superlative ranks: the table named right after it ("the most recent order") or,
+    #: with nothing after it, right before it ("made an order most recently").
+    about: Mention | None = None
+    #: The verb right before an adverbial superlative ("released most recently"): the date it names.
+    verb: str = ""
 
     def __repr__(self) -> str:
         what = self.mention.text if self.mention else "-"
@@ -97,7 +102,10 @@ def build_frame(q: Question, mentions: list[Mention], cues: list[Cue], frame: Fr
                 if item.kind == "popular":
                     frame.slots.append(Slot("rank", None, direction=item.direction, popularity=True))
                 elif item.hints and not _next_is_mention(item, items):
-                    frame.slots.append(Slot("rank", None, direction=item.direction, hints=item.hints))
+                    verb = _verb_before(q, item.start)
+                    frame.slots.append(
+                        Slot("rank", None, direction=item.direction, hints=item.hints, about=previous, verb=verb)
+                    )
             if item.kind == "aggregate" and not _next_is_mention(item, items, q):
                 frame.slots.append(Slot("measure", None, function=item.function))
                 pending = None
@@ -127,9 +135,20 @@ def build_frame(q: Question, mentions: list[Mention], cues: list[Cue], frame: Fr
         pending = None
         previous, previous_slot = item, slot
     if pending is not None and pending.kind == "direction" and not any(s.role == "rank" for s in frame.slots):
-        frame.slots.append(Slot("rank", None, direction=pending.direction, hints=pending.hints))
+        verb = _verb_before(q, pending.start)
+        frame.slots.append(
+            Slot("rank", None, direction=pending.direction, hints=pending.hints, about=previous, verb=verb)
+        )
     _drop_value_columns(frame, q)
     return frame
+
+
+def _verb_before(q: Question, index: int) -> str:
+    """ "the song released most recently": 'released', the verb the superlative qualifies."""
+    tok = q.at(index - 1)
+    if tok is None or tok.kind != "word" or not tok.text.endswith("ed") or len(tok.text) < 5:
+        return ""
+    return tok.text
 
 
 def _drop_value_columns(frame: Frame, q: Question) -> None:
@@ -220,9 +239,11 @@ def _slot_for(
                 return Slot("entity", mention)
             if mention.best.kind == "table" and pending.hints:
                 # "the most expensive products": rank the products by a column the hints name.
-                frame.slots.append(Slot("rank", None, direction=pending.direction, hints=pending.hints))
+                frame.slots.append(Slot("rank", None, direction=pending.direction, hints=pending.hints, about=mention))
                 return Slot("entity", mention)
-            return Slot("rank", mention, direction=pending.direction, hints=pending.hints)
+            # "the product with the lowest price": the price of the product just named
+            about = previous if previous is not None and previous.best.kind == "table" else None
+            return Slot("rank", mention, direction=pending.direction, hints=pending.hints, about=about)
         if kind == "popular":
             return Slot("entity", mention)
         if kind == "top":

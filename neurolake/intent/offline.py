@@ -8,12 +8,14 @@ edit the previous intent (see ``neurolake.intent.followup``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 
 from neurolake.intent import cues as cue_readers
-from neurolake.intent.coverage import Unread, explain, unread_parts
+from neurolake.intent.coverage import RULES as COVERAGE_RULES
+from neurolake.intent.coverage import Rule as CoverageRule
+from neurolake.intent.coverage import Unread, explain, listed_tables, unread_parts
 from neurolake.intent.extreme_scope import extreme_as_filter
 from neurolake.intent.followup import FollowUp, is_complete, is_follow_up
 from neurolake.intent.frame import Frame, build_frame
@@ -173,6 +175,7 @@ class OfflineIntentParser:
         ]
         intent = self._checked(intent, q, linked, missed)
         intent = with_listed_tables(intent, q, linked, self.schema, asked_distinct=frame.distinct)
+        intent = self._checked(intent, q, linked, [], rules=(listed_tables,))
         intent = _values_listed(intent, [*before_rules, *linked], self.schema)
         return self._existence(intent)
 
@@ -188,10 +191,19 @@ class OfflineIntentParser:
             ambiguity.options[:] = options
         return intent
 
-    def _checked(self, intent: Intent, q: Question, mentions: list[Mention], missed: list[Unread]) -> Intent:
+    def _checked(
+        self,
+        intent: Intent,
+        q: Question,
+        mentions: list[Mention],
+        missed: list[Unread],
+        rules: Sequence[CoverageRule] = COVERAGE_RULES,
+    ) -> Intent:
         """The intent, or a refusal naming what it leaves out of the question (never a silent guess)."""
+        if intent.kind is IntentKind.UNKNOWN:
+            return intent
         references = [(f"{k.table}.{k.column}", k.ref_table) for k in self.graph.keys]
-        parts = missed + unread_parts(q, mentions, intent, self.schema, references)
+        parts = missed + unread_parts(q, mentions, intent, self.schema, references, rules)
         if not parts:
             return intent
         return Intent(
@@ -420,10 +432,13 @@ def _claim_taken(q: Question, before: list[Mention], ctx: RuleContext) -> None:
 def _unlinked(q: Question, mentions: list[Mention]) -> list[str]:
     covered = {i for m in mentions for i in range(m.start, m.end)}
     after_column = {m.end for m in mentions if m.best.kind == "column"}
+    after_table = {m.end for m in mentions if m.best.kind == "table"}
     out = []
     for tok in q.tokens:
         if tok.used or tok.index in covered or tok.kind not in ("word", "quoted"):
             continue
+        if tok.index in after_table and tok.text in _MEMBER_NOUNS:
+            continue  # "faculty members", "staff people": the rows of the table just named
         if (tok.text in FUNCTION_WORDS or tok.text in FILLER_WORDS) and not _code_like(tok.raw):
             continue  # "in the US": written in capitals it is a value, not the word "us"
         named = tok.index in after_column  # "the location with code x": a value of that column
@@ -436,6 +451,9 @@ def _unlinked(q: Question, mentions: list[Mention]) -> list[str]:
             continue  # short words carry no data, unless they are a code ("TN", "ED")
         out.append(tok.text)
     return out
+
+
+_MEMBER_NOUNS = frozenset(load("english")["words"]["member_nouns"])
 
 
 def _code_like(raw: str) -> bool:

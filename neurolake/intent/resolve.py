@@ -35,6 +35,7 @@ from neurolake.intent.model import (
     TimeTravel,
 )
 from neurolake.intent.schema import ColumnInfo, SchemaInfo, TableInfo
+from neurolake.intent.vocab import load
 
 JOIN_PENALTY = 0.25
 #: Summing a column over a one-to-many join counts it once per child row: almost never meant.
@@ -51,6 +52,8 @@ _IDENTIFYING_WORDS = frozenset(
     {"name", "title", "description", "detail", "details", "address", "email", "mail", "phone", "comment", "note",
      "text", "line", "street", "url", "summary", "content", "message", "body", "label", "first", "last", "full"}
 )  # fmt: skip
+#: Columns that sort rows into kinds ("policy type code"): listed, they are what is grouped by.
+_KIND_WORDS = frozenset(load("english")["words"]["kind_words"])
 
 
 @dataclass(frozen=True)
@@ -236,7 +239,7 @@ class Resolver:
             ranked = set() if of("measure", "having") else {_named_column(r) for r in of("rank")} - {None}
             for c in of("column", "hint"):
                 if c.role != "column" or _named_column(c) not in ranked:
-                    swap(c, Slot("context", c.mention))
+                    swap(c, Slot("context", c.mention, source="listed" if c.role == "column" else ""))
         # A table named beside what is computed only says where to look ("discount on order lines").
         entities = of("entity")
         targets = [s for s in of("measure", "rank") if s.mention is not None and s.mention.best.kind != "table"]
@@ -465,8 +468,16 @@ class Resolver:
         mention = slot.mention
         if mention is None:
             # "the longest trips", "the most expensive product": a column of the entity matching the hints.
-            out = []
-            for table in entity_tables or list(self.schema.tables):
+            out = self._verb_dates(slot.verb) if slot.verb else []
+            if out:
+                return _top(sorted(out, key=lambda c: -c.score))
+            near = slot.about.best.table if slot.about is not None and slot.about.best.kind == "table" else None
+            if near is not None and entity_tables and any(s.mention is slot.about for s in slots):
+                # "the customer who made an order most recently": the order's date, not the customer's
+                entity_tables = [near, *(t for t in entity_tables if t != near)]
+            for i, table in enumerate(entity_tables or list(self.schema.tables)):
+                if near is not None and i > 0 and out:
+                    break
                 for col in self.schema.tables[table].columns:
                     if not (col.is_numeric or col.is_temporal):
                         continue
@@ -479,6 +490,9 @@ class Resolver:
                 for table in entity_tables:
                     out += [replace(c, detail="order") for c in self._numeric_of(table, (), 0.55)]
             return _top(sorted(out, key=lambda c: -c.score))
+        words = mention.words
+        if slot.hints and len(words) == 1 and words[0].endswith("ed") and (dated := self._verb_dates(words[0])):
+            return _top(dated)  # "the patient who most recently stayed": the stay's date
         out = []
         for t in mention.candidates:
             if t.kind == "table":
@@ -494,9 +508,18 @@ class Resolver:
             elif t.kind == "column":
                 col = self._column(t)
                 if col.is_numeric or col.is_temporal:
-                    fn = "order" if t.table in entity_tables else ("avg" if col.averaged else "sum")
+                    own = t.table in entity_tables or (slot.about is not None and slot.about.best.table == t.table)
+                    fn = "order" if own else ("avg" if col.averaged else "sum")
                     out.append(Choice(t, t.score, frozenset({t.table}), self._column_label(t), fn))
         return _top(_dedupe(out))
+
+    def _verb_dates(self, verb: str) -> list[Choice]:
+        """ "released most recently", "contacted most recently": the date columns the verb names."""
+        out = []
+        for col in self.schema.dated_by(verb):
+            t = Target("column", col.table, 0.9, col.name)
+            out.append(Choice(t, t.score, frozenset({col.table}), self._column_label(t), "order"))
+        return out
 
     def _entity_tables(self, slots: list[Slot]) -> list[str]:
         out = []
@@ -795,6 +818,7 @@ class Resolver:
             # "top 5 products by revenue": the revenue is summed per product.
             info = self.schema.tables[entity]
             groups += self._groups(Choice(Target("table", entity, 1.0), 1.0, frozenset({entity}), "", "entity"), frame)
+            groups += self._listed_own_columns(slots, entity)
             entity = None if info else entity
         per_row = bool({"each", "every"} & set(frame.words))
         if groups and columns and not measures and (frame.ranking or per_row):
@@ -891,6 +915,22 @@ class Resolver:
         if t is None:
             return Measure(function="count")
         return Measure(function=fn, column=t.qualified)
+
+    def _listed_own_columns(self, slots: list[Slot], entity: str) -> list[GroupBy]:
+        """ "the ids and names of accounts with 4 or more transactions": the entity's own columns
+        listed beside a number computed per entity are shown with each group."""
+        out = []
+        for s in slots:
+            if s.role != "context" or s.source != "listed" or s.mention is None:
+                continue
+            own = [t for t in s.mention.of_kind("column") if t.table == entity]
+            if not own or own[0].score < s.mention.best.score - 0.05:
+                continue
+            info = self._column(own[0])
+            if set(info.words) & _KIND_WORDS:
+                return []  # "policy types used by more than 2 customers": counted per type, not per policy
+            out.append(GroupBy(column=own[0].qualified))
+        return out
 
     def _groups(self, choice: Choice, frame: Frame) -> list[GroupBy]:
         t = choice.target

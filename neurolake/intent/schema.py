@@ -272,6 +272,17 @@ class SchemaInfo:
     def columns(self) -> list[ColumnInfo]:
         return [c for t in self.tables.values() for c in t.columns]
 
+    def dated_by(self, verb: str) -> list[ColumnInfo]:
+        """ "released", "contacted", "stayed": the date columns a verb names ("releasedate",
+        "date_contact_to", "staystart")."""
+        base = stem(verb)
+        return [
+            c
+            for c in self.columns
+            if c.is_temporal
+            and any(w == base or stem(w) == base or self.lexicon.similarity(base, w) >= 0.8 for w in c.words)
+        ]
+
     def table(self, name: str) -> TableInfo | None:
         return self.tables.get(name) or next((t for t in self.tables.values() if t.name.lower() == name.lower()), None)
 

@@ -1,0 +1,169 @@
+"""Everyday wordings the parser reads, and the ones it must refuse rather than guess.
+
+- "most recently" after a verb ranks by the date that verb names ("opened most recently"), or by
+  the date of the table named just before it ("made a transaction most recently");
+- "the staff who handled the complaint on the product with the lowest price" orders by that
+  product's price (it does not average prices per staff member);
+- "the ids and names of accounts with 2 or more transactions" shows both per account;
+- "at least twice", "more than once" count the rows that refer to the thing;
+- "in total" after a count, "staff members", "gender" for a column named ``sex``,
+  "in alphabetic order", "sorted in descending order of X";
+- refused: a comparison the reading cannot apply ("names used more than twice"), two tables
+  listed together read as one limiting the other ("phones of all customers and all staff").
+
+Real Delta tables through the platform's storage; questions go through the path
+``neurolake ask`` takes. The tables are small and made up.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pyarrow as pa
+import pytest
+
+from neurolake.intent.answer import QuestionAnswerer
+from neurolake.platform import NeuroLake
+from tests.intent.checks import answerer_for, rows_of
+
+
+@pytest.fixture(scope="module")
+def answerer(tmp_path_factory: pytest.TempPathFactory) -> QuestionAnswerer:
+    from neurolake.config import load_settings
+
+    home = tmp_path_factory.mktemp("wordings")
+    platform = NeuroLake.from_settings(load_settings(home=home, environment="test"))
+    write = platform.storage.write_table
+    write(
+        pa.table(
+            {
+                "customer_id": [1, 2, 3],
+                "customer_name": ["Ann", "Bo", "Cy"],
+                "sex": ["F", "M", "F"],
+                "phone_number": ["555-1", "555-2", "555-3"],
+            }
+        ),
+        "customers",
+    )
+    write(
+        pa.table(
+            {
+                "account_id": [10, 11, 12],
+                "account_name": ["Savings", "Travel", "House"],
+                "account_type": ["S", "C", "C"],
+                "customer_id": [1, 2, 3],
+                "date_opened": [date(2020, 1, 5), date(2022, 3, 1), date(2021, 7, 9)],
+            }
+        ),
+        "accounts",
+    )
+    write(
+        pa.table(
+            {
+                "transaction_id": [100, 101, 102, 103, 104, 105],
+                "account_id": [10, 10, 11, 12, 12, 12],
+                "amount": [5.0, 7.5, 3.0, 9.0, 1.0, 4.0],
+                "transaction_date": [date(2023, m, d) for m, d in ((1, 1), (2, 1), (3, 1), (1, 15), (2, 15), (5, 1))],
+            }
+        ),
+        "transactions",
+    )
+    write(
+        pa.table({"staff_id": [7, 8], "first_name": ["Zoe", "Max"], "phone_number": ["555-7", "555-8"]}),
+        "staff",
+    )
+    write(
+        pa.table({"product_id": [1, 2, 3], "product_name": ["Pen", "Ink", "Pad"], "price": [2.5, 9.0, 4.0]}),
+        "products",
+    )
+    write(
+        pa.table(
+            {
+                "complaint_id": [1, 2, 3],
+                "customer_id": [1, 2, 3],
+                "staff_id": [7, 8, 8],
+                "product_id": [2, 1, 3],
+            }
+        ),
+        "complaints",
+    )
+    answerer = answerer_for(platform)
+    yield answerer
+    platform.close()
+
+
+def _refusal(answerer: QuestionAnswerer, question: str) -> str:
+    answer = answerer.answer(question)
+    assert answer.refusal is not None, answer.sql
+    return answer.refusal
+
+
+def test_most_recently_after_a_verb_ranks_by_the_date_it_names(answerer: QuestionAnswerer) -> None:
+    rows = rows_of(answerer, "What is the name of the account that was opened most recently?")
+    assert rows == [("Travel",)]
+
+
+def test_most_recently_ranks_by_the_date_of_the_table_named_before_it(answerer: QuestionAnswerer) -> None:
+    # House had the latest transaction (May 1st); Travel was opened last, which must not matter here.
+    rows = rows_of(answerer, "Find the name of the account that made a transaction most recently.")
+    assert [r[0] for r in rows] == ["House"]
+
+
+def test_the_lowest_price_of_the_product_just_named_is_an_order_not_an_average(answerer: QuestionAnswerer) -> None:
+    answer = answerer.answer(
+        "What is the first name of the staff member in charge of the complaint on the product with the lowest price?"
+    )
+    assert answer.result is not None, answer.refusal or answer.clarification
+    assert answer.result.rows[0][0] == "Max"  # the Pen (2.5) complaint went to Max
+    assert "AVG" not in (answer.sql or "").upper()
+
+
+def test_ids_and_names_listed_beside_a_count_are_shown_per_row(answerer: QuestionAnswerer) -> None:
+    answer = answerer.answer("What are the ids and names of accounts with 2 or more transactions?")
+    assert answer.result is not None, answer.refusal
+    columns = list(answer.result.columns)
+    assert columns[:2] == ["account_id", "account_name"]
+    assert sorted(tuple(r[:2]) for r in answer.result.rows) == [(10, "Savings"), (12, "House")]
+
+
+def test_a_kind_column_listed_beside_a_count_is_not_guessed(answerer: QuestionAnswerer) -> None:
+    refusal = _refusal(answerer, "What are the account types of accounts with 2 or more transactions?")
+    assert "types" in refusal
+
+
+def test_twice_and_once_count_the_related_rows(answerer: QuestionAnswerer) -> None:
+    twice = rows_of(answerer, "Which accounts had transactions at least twice? Give their names.")
+    assert sorted(r[-2] if len(r) > 2 else r[0] for r in twice) == ["House", "Savings"]
+    assert sorted(r[1] for r in rows_of(answerer, "List the names of accounts with transactions more than once.")) == [
+        "House",
+        "Savings",
+    ]
+
+
+def test_in_total_after_a_count_is_the_count(answerer: QuestionAnswerer) -> None:
+    assert rows_of(answerer, "How many transactions are there in total?") == [(6,)]
+
+
+def test_staff_members_are_the_staff_rows(answerer: QuestionAnswerer) -> None:
+    assert rows_of(answerer, "How many staff members are there?") == [(2,)]
+
+
+def test_gender_finds_a_column_named_sex(answerer: QuestionAnswerer) -> None:
+    rows = rows_of(answerer, "How many customers are there of each gender?")
+    assert sorted(rows) == [("F", 2), ("M", 1)]
+
+
+def test_alphabetic_and_sorted_in_order_of(answerer: QuestionAnswerer) -> None:
+    assert rows_of(answerer, "List the first names of staff in alphabetic order.") == [("Max",), ("Zoe",)]
+    rows = rows_of(answerer, "What are the names of products sorted in descending order of price?")
+    assert rows == [("Ink",), ("Pad",), ("Pen",)]
+
+
+def test_a_comparison_the_reading_drops_is_reported(answerer: QuestionAnswerer) -> None:
+    refusal = _refusal(answerer, "Which product names were used more than twice for complaints?")
+    assert "more than twice" in refusal
+
+
+def test_two_tables_listed_together_are_not_read_as_a_condition(answerer: QuestionAnswerer) -> None:
+    refusal = _refusal(answerer, "What are the phone numbers of all customers and all staff?")
+    assert "customers and staff" in refusal
