@@ -16,6 +16,7 @@ from functools import cache, cached_property
 from itertools import pairwise
 from typing import Any
 
+from neurolake.intent.frame import verb_before
 from neurolake.intent.lexicon import DIRECTION_WORDS, MONEY_WORDS, stem
 from neurolake.intent.linker import Mention
 from neurolake.intent.model import Intent
@@ -144,10 +145,13 @@ class Reading:
                     named.add(money[0].qualified.lower())
         if hints:
             named |= {c.qualified.lower() for c in self.schema.columns if set(c.words) & hints}
-        for t in tokens:  # "stayed most recently", "most recently released": the date the verb names
-            near = {self.q.tokens[i].role for i in (t.index - 1, t.index + 1) if 0 <= i < len(tokens)}
-            if t.kind == "word" and t.text.endswith("ed") and "direction" in near:
-                named |= {c.qualified.lower() for c in self.schema.dated_by(t.text)}
+        # "stayed in room 111 most recently", "most recently released": the date the verb names
+        superlatives = [t.index for t in tokens if t.role == "direction"]
+        if superlatives:
+            after = self.q.at(superlatives[-1] + 1)
+            verbs = {verb_before(self.q, superlatives[0])} | {after.text if after is not None else ""}
+            for verb in verbs - {""}:
+                named |= {c.qualified.lower() for c in self.schema.dated_by(verb) if verb.endswith("ed")}
         # "after the year 1989": a period's own words may name its column
         period_words = {t.text for t in tokens if t.role == "period" and t.kind == "word"}
         if any(t.role == "period" and t.kind == "number" for t in tokens):
@@ -460,10 +464,14 @@ def unnamed_joins(r: Reading) -> list[Unread]:
     named = {m.best.table.lower() for m in r.mentions if m.best.kind == "table"}
     named |= {c.rsplit(".", 1)[0] for c in r.columns} | r.star_tables
     named |= {t.table.lower() for m in r.mentions for t in m.candidates if t.kind == "value" and _used(r, t)}
+    # "the patient who stayed in room 111": a verb that names the table ("stay")
+    verbs = {stem(t.text) for t in r.q.tokens if t.kind == "word" and t.text.endswith(("ed", "ing"))}
     out = []
     for table in r.intent.tables[1:]:
         info = r.schema.table(table)
         if info is None or table.lower() in named or _links_only(info):
+            continue
+        if any(w in verbs or stem(w) in verbs for w in info.words):
             continue
         out.append(Unread(table, "a table the question does not name, joined to connect the others"))
     return out

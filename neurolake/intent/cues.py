@@ -270,7 +270,12 @@ def read_top(q: Question) -> list[Cue]:
             # "which 3 countries", "the five customers who ...": a limit.
             cues.append(Cue("top", i, i, limit=int(tok.value), direction=None, extra={"word": ""}))
             q.claim(i, i + 1, "top")
-        elif _count(tok) and q.word(i + 1) in DIRECTION_WORDS and q.word(i - 1) not in ("than", "over", "under"):
+        elif (
+            _count(tok)
+            and q.word(i + 1) in DIRECTION_WORDS
+            and q.word(i - 1) not in ("than", "over", "under")
+            and not _bare_number(q, i)  # "in room 111 most recently": the room's number
+        ):
             # "5 most expensive", "3 largest": a limit before a superlative.
             cues.append(Cue("top", i, i, limit=int(tok.value), direction=None, extra={"word": ""}))
             q.claim(i, i + 1, "top")

@@ -102,7 +102,7 @@ def build_frame(q: Question, mentions: list[Mention], cues: list[Cue], frame: Fr
                 if item.kind == "popular":
                     frame.slots.append(Slot("rank", None, direction=item.direction, popularity=True))
                 elif item.hints and not _next_is_mention(item, items):
-                    verb = _verb_before(q, item.start)
+                    verb = verb_before(q, item.start)
                     frame.slots.append(
                         Slot("rank", None, direction=item.direction, hints=item.hints, about=previous, verb=verb)
                     )
@@ -135,7 +135,7 @@ def build_frame(q: Question, mentions: list[Mention], cues: list[Cue], frame: Fr
         pending = None
         previous, previous_slot = item, slot
     if pending is not None and pending.kind == "direction" and not any(s.role == "rank" for s in frame.slots):
-        verb = _verb_before(q, pending.start)
+        verb = verb_before(q, pending.start)
         frame.slots.append(
             Slot("rank", None, direction=pending.direction, hints=pending.hints, about=previous, verb=verb)
         )
@@ -143,12 +143,14 @@ def build_frame(q: Question, mentions: list[Mention], cues: list[Cue], frame: Fr
     return frame
 
 
-def _verb_before(q: Question, index: int) -> str:
+def verb_before(q: Question, index: int) -> str:
     """ "the song released most recently": 'released', the verb the superlative qualifies."""
-    tok = q.at(index - 1)
-    if tok is None or tok.kind != "word" or not tok.text.endswith("ed") or len(tok.text) < 5:
-        return ""
-    return tok.text
+    for tok in reversed(q.tokens[max(0, index - 5) : index]):  # "stayed in room 111 most recently"
+        if tok.text in ("who", "which", "that", "whose") or tok.pause_before:
+            break
+        if tok.kind == "word" and tok.text.endswith("ed") and len(tok.text) >= 5:
+            return tok.text
+    return ""
 
 
 def _drop_value_columns(frame: Frame, q: Question) -> None:
@@ -248,8 +250,8 @@ def _slot_for(
             return Slot("entity", mention)
         if kind == "top":
             return Slot("entity", mention)
-        if kind == "which":
-            return Slot("which", mention)
+        if kind == "which" and not (previous is not None and previous.end == pending.index):
+            return Slot("which", mention)  # (right after a name, "wineries which produce" relates, it does not ask)
         if kind == "compare" and pending.extra.get("number_first"):
             # "5 or more items": the mention names what is compared.
             for slot in reversed(frame.slots):

@@ -219,8 +219,8 @@ class PeriodReader:
                     return Period(a.start, b.end, label)
         offset = 2 if word in ("up", "prior") and q.word(i + 1) == "to" else 1
         if word in _START_WORDS | _END_WORDS or offset == 2:
-            while q.word(i + offset) in ("the", "year"):
-                offset += 1  # "after the year 1989": the year is the period
+            while q.word(i + offset) in ("the", "year", "of"):
+                offset += 1  # "after the year 1989", "before the year of 2010": the year is the period
             found = self.period_at(q, i + offset)
             if found is not None:
                 period, end = found

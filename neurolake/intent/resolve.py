@@ -35,7 +35,7 @@ from neurolake.intent.model import (
     TimeTravel,
 )
 from neurolake.intent.schema import ColumnInfo, SchemaInfo, TableInfo
-from neurolake.intent.vocab import load
+from neurolake.intent.vocab import load, word_lists
 
 JOIN_PENALTY = 0.25
 #: Summing a column over a one-to-many join counts it once per child row: almost never meant.
@@ -52,6 +52,8 @@ _IDENTIFYING_WORDS = frozenset(
     {"name", "title", "description", "detail", "details", "address", "email", "mail", "phone", "comment", "note",
      "text", "line", "street", "url", "summary", "content", "message", "body", "label", "first", "last", "full"}
 )  # fmt: skip
+#: Amounts that add up across rows ("countries with revenue over 1M": a sum per country).
+_ADDITIVE = word_lists("reading")["additive"]
 #: Columns that sort rows into kinds ("policy type code"): listed, they are what is grouped by.
 _KIND_WORDS = frozenset(load("english")["words"]["kind_words"])
 
@@ -289,6 +291,8 @@ class Resolver:
             if owners & entity_tables or not any(table in self._children(e) for e in entity_tables):
                 return None  # "orders with a total amount over 1000": the entity's own number
             return entities[0]
+        if compare.function is None and not set(mention.words) & _ADDITIVE:
+            return None  # "employees of each gender whose salary is lower than 50000": each row's salary
         return columns[0] if columns else None
 
     def _children(self, table: str) -> set[str]:
@@ -485,7 +489,15 @@ class Resolver:
                     if sim >= 0.8:
                         t = Target("column", table, round(0.6 + 0.3 * sim, 3), col.name)
                         out.append(Choice(t, t.score, frozenset({table}), self._column_label(t), "order"))
-            if not out:
+            if not out and {"date", "time"} & set(slot.hints):
+                # "the most recent appointment": its one date ("start"), whatever it is called
+                for table in entity_tables:
+                    dates = [c for c in self.schema.tables[table].columns if c.is_temporal]
+                    out = [Choice(t, 0.6, frozenset({table}), self._column_label(t), "order")
+                           for t in (Target("column", table, 0.6, c.name) for c in dates)]  # fmt: skip
+                    if out:
+                        break
+            elif not out:
                 # "the biggest station": no column says size; the entity's numbers are the candidates.
                 for table in entity_tables:
                     out += [replace(c, detail="order") for c in self._numeric_of(table, (), 0.55)]
@@ -539,6 +551,9 @@ class Resolver:
                 out.append(Choice(t, t.score, frozenset({t.table}), _words(info.words), "entity"))
             elif t.kind == "column":
                 col = self._column(t)
+                tables = {c.table for c in candidates if c.kind == "table"}
+                if t.table in tables and self.schema.tables[t.table].label is col:
+                    continue  # "each party": not also party.party, the party's own name
                 penalty = 0.9 if col.is_numeric else 1.0
                 out.append(Choice(t, t.score * penalty, frozenset({t.table}), self._column_label(t)))
         return _top(_dedupe(out))
@@ -886,7 +901,9 @@ class Resolver:
         if len(columns) != 1 or columns[0].endswith(".*"):
             return False
         info = self.schema.column(columns[0])
-        return info is not None and info.role == "text" and not set(info.words) & _IDENTIFYING_WORDS
+        if info is None or self.schema.tables[info.table].label is info:
+            return False  # "the names of parties" shown from party.party: each row's own name
+        return info.role == "text" and not set(info.words) & _IDENTIFYING_WORDS
 
     def _is_text(self, qualified: str) -> bool:
         info = self.schema.column(qualified)

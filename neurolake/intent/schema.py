@@ -274,12 +274,13 @@ class SchemaInfo:
 
     def dated_by(self, verb: str) -> list[ColumnInfo]:
         """ "released", "contacted", "stayed": the date columns a verb names ("releasedate",
-        "date_contact_to", "staystart")."""
+        "date_contact_to", "staystart"; a year kept as a number: "launch")."""
         base = stem(verb)
         return [
             c
             for c in self.columns
-            if c.is_temporal
+            if (c.is_temporal or (c.is_numeric and (len(c.words) == 1 or "year" in c.words)))
+            and c.role != "key"
             and any(w == base or stem(w) == base or self.lexicon.similarity(base, w) >= 0.8 for w in c.words)
         ]
 
@@ -348,7 +349,8 @@ def label_column(table: TableInfo) -> ColumnInfo | None:
         for col in texts:
             if col.words == wanted or col.words[-1:] == wanted:
                 return col
-    return None
+    own = [c for c in texts if len(c.words) == 1 and [singular(c.words[0])] == [singular(w) for w in table.words]]
+    return own[0] if own else None  # "party.party", "aircraft.aircraft": the column that names the row
 
 
 def catalog_specs(rows: Mapping[str, Sequence[tuple[str, str]]]) -> list[TableSpec]:

@@ -50,6 +50,8 @@ _IRREGULAR = {
     "years": "year", "minutes": "minute", "seconds": "second", "dollars": "dollar",
     "kilometers": "kilometer", "instructions": "instruction",
 }  # fmt: skip
+#: Words whose singular ends in "ie" (vocabulary ``ie_singulars``: "cookies" -> "cookie", not "cooky").
+_IE_SINGULARS = frozenset(load("english")["words"]["ie_singulars"])
 
 
 @lru_cache(maxsize=65536)
@@ -61,6 +63,8 @@ def singular(word: str) -> str:
         return word
     if word.endswith("es") and word[:-2] in _KEEP_S:
         return word[:-2]  # "campuses", "statuses", "bonuses"
+    if word.endswith("ies") and word[:-1] in _IE_SINGULARS:
+        return word[:-1]
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
     if word.endswith(("sses", "xes", "ches", "shes", "zes")):

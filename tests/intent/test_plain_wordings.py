@@ -6,7 +6,10 @@
   product's price (it does not average prices per staff member);
 - "the ids and names of accounts with 2 or more transactions" shows both per account;
 - "at least twice", "more than once" count the rows that refer to the thing;
-- "in total" after a count, "staff members", "gender" for a column named ``sex``,
+- "visited most recently" joins the visits the verb names; "before the year of 2024";
+- "employees of each gender whose age is below 40" filters rows (an age does not add up);
+- "products which cost between 3 and 10": "which" after a name relates, it does not ask;
+- "cookies" is the plural of "cookie"; "in total" after a count, "staff members", "gender" for a column named ``sex``,
   "in alphabetic order", "sorted in descending order of X";
 - refused: a comparison the reading cannot apply ("names used more than twice"), two tables
   listed together read as one limiting the other ("phones of all customers and all staff").
@@ -41,6 +44,7 @@ def answerer(tmp_path_factory: pytest.TempPathFactory) -> QuestionAnswerer:
                 "customer_name": ["Ann", "Bo", "Cy"],
                 "sex": ["F", "M", "F"],
                 "phone_number": ["555-1", "555-2", "555-3"],
+                "age": [30, 45, 28],
             }
         ),
         "customers",
@@ -87,6 +91,17 @@ def answerer(tmp_path_factory: pytest.TempPathFactory) -> QuestionAnswerer:
         ),
         "complaints",
     )
+    write(
+        pa.table(
+            {
+                "visit_id": [1, 2, 3],
+                "customer_id": [3, 1, 2],
+                "visit_date": [date(2024, 1, 2), date(2024, 3, 4), date(2023, 5, 6)],
+            }
+        ),
+        "visits",
+    )
+    write(pa.table({"cookie_id": [1, 2], "cookie_name": ["Oat", "Nut"]}), "cookies")
     answerer = answerer_for(platform)
     yield answerer
     platform.close()
@@ -167,3 +182,27 @@ def test_a_comparison_the_reading_drops_is_reported(answerer: QuestionAnswerer) 
 def test_two_tables_listed_together_are_not_read_as_a_condition(answerer: QuestionAnswerer) -> None:
     refusal = _refusal(answerer, "What are the phone numbers of all customers and all staff?")
     assert "customers and staff" in refusal
+
+
+def test_a_verb_names_the_table_it_joins(answerer: QuestionAnswerer) -> None:
+    assert rows_of(answerer, "What is the name of the customer who visited most recently?") == [("Ann",)]
+
+
+def test_before_the_year_of(answerer: QuestionAnswerer) -> None:
+    assert rows_of(answerer, "How many transactions were made before the year of 2023?") == [(0,)]
+
+
+def test_a_comparison_on_a_number_that_does_not_add_up_filters_rows(answerer: QuestionAnswerer) -> None:
+    rows = rows_of(answerer, "Find the number of customers of each gender whose age is lower than 40.")
+    assert rows == [("F", 2)]
+
+
+def test_which_after_a_name_relates(answerer: QuestionAnswerer) -> None:
+    answer = answerer.answer("What are the distinct names of products which cost between 3 and 10?")
+    assert answer.result is not None, answer.refusal
+    assert list(answer.result.columns) == ["product_name"]
+    assert sorted(answer.result.rows) == [("Ink",), ("Pad",)]
+
+
+def test_plural_in_ies_of_a_word_ending_in_ie(answerer: QuestionAnswerer) -> None:
+    assert sorted(rows_of(answerer, "List the names of all cookies.")) == [("Nut",), ("Oat",)]
