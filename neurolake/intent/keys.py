@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from neurolake.intent.lexicon import stem
 from neurolake.intent.schema import ColumnInfo, SchemaInfo, TableInfo
 
 _DECLARED = re.compile(r"\b([A-Za-z_][\w]*)\.([A-Za-z_][\w]*)\b")
@@ -210,3 +211,22 @@ class JoinGraph:
                 depth_of[nxt] = len(step_path)
                 queue.append((nxt, step_path))
         return best
+
+
+def names_a_middle(schema: SchemaInfo, path: Path, words: set[str]) -> bool:
+    """True when a word of the question names a table the path passes through, not one at its
+    ends ("registered" names ``student_course_registrations``, "attended" its attendance twin)."""
+    ends = {w for t in (path[0].source, path[-1].target) for w in schema.tables[t].words}
+    middle = {w for step in path[:-1] for w in schema.tables[step.target].words} - ends
+    for w in words:
+        base = stem(w)  # "register" and "registration" share "regist"
+        if any(w == m or _shared_start(base, m) >= max(5, len(base) - 2) for m in middle):
+            return True
+    return False
+
+
+def _shared_start(a: str, b: str) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n

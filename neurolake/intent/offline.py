@@ -8,7 +8,7 @@ edit the previous intent (see ``neurolake.intent.followup``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -163,21 +163,28 @@ class OfflineIntentParser:
             return intent
         if found:
             intent = _rewritten(intent, found, rule_ctx)
+        intent = _with_options(intent, lambda i: self._dated(i, frame))
+        missed = [Unread(f.words, "a part I could not apply to this reading") for _, f in found if not f.applied]
+        intent.by_meaning = [
+            " ".join(m.words) for m in by_meaning if m in linked and m.best.kind in ("table", "column")
+        ]
+        intent = self._checked(intent, q, linked, missed)
+        intent = _with_options(
+            intent, lambda i: with_listed_tables(i, q, linked, self.schema, asked_distinct=frame.distinct)
+        )
+        intent = self._checked(intent, q, linked, [], rules=(listed_tables,))
+        intent = _with_options(intent, lambda i: _values_listed(i, [*before_rules, *linked], self.schema))
+        return self._existence(intent)
+
+    def _dated(self, intent: Intent, frame: Frame) -> Intent:
+        """The question's period and yearly grain placed on a year column when no date takes them."""
         if frame.period is not None and intent.time_range is not None:
             intent = _without_date_only_join(intent, self.schema)
         if frame.period is not None and intent.time_range is None:
             intent = _on_year_column(intent, frame.period, self.schema)
         if frame.grain == "year" and not any(g.grain for g in intent.group_by):
             intent = _by_year_column(intent, frame, self.schema)
-        missed = [Unread(f.words, "a part I could not apply to this reading") for _, f in found if not f.applied]
-        intent.by_meaning = [
-            " ".join(m.words) for m in by_meaning if m in linked and m.best.kind in ("table", "column")
-        ]
-        intent = self._checked(intent, q, linked, missed)
-        intent = with_listed_tables(intent, q, linked, self.schema, asked_distinct=frame.distinct)
-        intent = self._checked(intent, q, linked, [], rules=(listed_tables,))
-        intent = _values_listed(intent, [*before_rules, *linked], self.schema)
-        return self._existence(intent)
+        return intent
 
     def _existence(self, intent: Intent) -> Intent:
         """A related row picked by its extreme, then conditions on related rows as IN / NOT IN, in
@@ -283,6 +290,18 @@ def _values_listed(intent: Intent, mentions: list[Mention], schema: SchemaInfo) 
     if any(c is None or c is info.key or c is info.columns[0] for c in columns):
         return intent  # a row's own key names each row
     return intent.model_copy(update={"distinct": True})
+
+
+def _with_options(intent: Intent, change: Callable[[Intent], Intent]) -> Intent:
+    """``change`` made to ``intent`` and to each alternative reading it offers (an option picked
+    later must not lose what the reading kept, such as "in 2010")."""
+    ambiguities = [
+        a.model_copy(update={"options": [o.model_copy(update={"intent": change(o.intent)}) for o in a.options]})
+        for a in intent.ambiguities
+    ]
+    out = change(intent)
+    out.ambiguities = ambiguities
+    return out
 
 
 def _rewritten(intent: Intent, found: list[tuple[Rule, Found]], ctx: RuleContext) -> Intent:

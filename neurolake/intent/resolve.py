@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from neurolake.intent.frame import Frame, Slot
-from neurolake.intent.keys import JoinGraph, Path
+from neurolake.intent.keys import JoinGraph, Path, names_a_middle
 from neurolake.intent.lexicon import MONEY_WORDS
 from neurolake.intent.linker import Target
 from neurolake.intent.model import (
@@ -533,6 +533,12 @@ class Resolver:
             out.append(Choice(t, t.score, frozenset({col.table}), self._column_label(t), "order"))
         return out
 
+    def _matching_paths(self, options: list[Path], role_words: set[str]) -> list[Path]:
+        """The paths the question's words pick: by a key's role ("start station"), else by a table
+        they pass through ("registered for courses": the registrations, not the attendance)."""
+        matching = [p for p in options if _path_roles(p) & role_words]
+        return matching or [p for p in options if names_a_middle(self.schema, p, role_words)]
+
     def _entity_tables(self, slots: list[Slot]) -> list[str]:
         out = []
         for s in slots:
@@ -724,7 +730,7 @@ class Resolver:
             if pick and table in pick:
                 path = pick[table]
             elif options:
-                matching = [p for p in options if _path_roles(p) & role_words]
+                matching = self._matching_paths(options, role_words)
                 if len(matching) == 1:
                     path = matching[0]
             out.append(path)
@@ -1068,7 +1074,7 @@ class Resolver:
     ) -> list[Ambiguity]:
         out = []
         for table, options in plan.path_options.items():
-            matching = [p for p in options if _path_roles(p) & role_words]
+            matching = self._matching_paths(options, role_words)
             if len(matching) == 1:
                 continue
             choices = matching or options

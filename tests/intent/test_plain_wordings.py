@@ -9,6 +9,8 @@
 - "visited most recently" joins the visits the verb names; "before the year of 2024";
 - "employees of each gender whose age is below 40" filters rows (an age does not add up);
 - "products which cost between 3 and 10": "which" after a name relates, it does not ask;
+- "customers who are not in any club": no row of the table linking the two refers to them;
+- "customers who registered for the Chess club" go through the registrations, not the attendances;
 - "cookies" is the plural of "cookie"; "in total" after a count, "staff members", "gender" for a column named ``sex``,
   "in alphabetic order", "sorted in descending order of X";
 - refused: a comparison the reading cannot apply ("names used more than twice"), two tables
@@ -102,6 +104,9 @@ def answerer(tmp_path_factory: pytest.TempPathFactory) -> QuestionAnswerer:
         "visits",
     )
     write(pa.table({"cookie_id": [1, 2], "cookie_name": ["Oat", "Nut"]}), "cookies")
+    write(pa.table({"club_id": [1, 2], "club_name": ["Chess", "Choir"]}), "clubs")
+    write(pa.table({"customer_id": [1, 2], "club_id": [1, 2]}), "club_registrations")
+    write(pa.table({"customer_id": [3, 2], "club_id": [1, 1]}), "club_attendances")
     answerer = answerer_for(platform)
     yield answerer
     platform.close()
@@ -206,3 +211,37 @@ def test_which_after_a_name_relates(answerer: QuestionAnswerer) -> None:
 
 def test_plural_in_ies_of_a_word_ending_in_ie(answerer: QuestionAnswerer) -> None:
     assert sorted(rows_of(answerer, "List the names of all cookies.")) == [("Nut",), ("Oat",)]
+
+
+def test_absence_through_the_table_that_links_the_two(answerer: QuestionAnswerer) -> None:
+    rows = rows_of(answerer, "What are the names of customers who have not registered for any club?")
+    assert rows == [("Cy",)]
+
+
+def test_the_verb_picks_the_linking_table(answerer: QuestionAnswerer) -> None:
+    registered = rows_of(answerer, "What are the names of customers who registered for the club Chess?")
+    attended = rows_of(answerer, "What are the names of customers who attended the club Chess?")
+    assert sorted(registered) == [("Ann",)]
+    assert sorted(attended) == [("Bo",), ("Cy",)]
+
+
+def test_every_reading_offered_keeps_the_period() -> None:
+    """A reading picked among rivals (because they give the same rows) must not lose "in 2010":
+    the period placed on a year column goes into each option too."""
+    from neurolake.intent.model import Ambiguity, AmbiguityOption, Filter, Intent
+    from neurolake.intent.offline import _with_options
+
+    def with_year(intent: Intent) -> Intent:
+        return intent.model_copy(update={"filters": [*intent.filters, Filter(column="t.year", value=2010)]})
+
+    option = Intent(question="q", tables=["t"])
+    intent = Intent(
+        question="q",
+        tables=["t"],
+        ambiguities=[
+            Ambiguity(slot="s", question="which?", options=[AmbiguityOption(label=x, intent=option) for x in "ab"])
+        ],
+    )
+    changed = _with_options(intent, with_year)
+    assert changed.filters == [Filter(column="t.year", value=2010)]
+    assert [o.intent.filters for o in changed.ambiguities[0].options] == [[Filter(column="t.year", value=2010)]] * 2

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from neurolake.intent.keys import ForeignKey
-from neurolake.intent.model import Filter, Intent, SubQuery
+from neurolake.intent.keys import ForeignKey, names_a_middle
+from neurolake.intent.model import Filter, Intent, Join, SubQuery
 from neurolake.intent.rules import Context, Found, Rule
 from neurolake.intent.rules.vocabulary import phrases
 from neurolake.intent.words import singular
@@ -49,7 +49,8 @@ class Absence(Rule):
             inside = [m for m in ctx.mentions if m.start >= end and m.best.kind == "value" and m.best.table == table]
             for m in inside:
                 ctx.mentions.remove(m)
-            data = {"table": table, "values": [(m.best.qualified, m.best.value) for m in inside]}
+            others = [t.table for t in mention.of_kind("table") if t.table != table]
+            data = {"table": table, "others": others, "values": [(m.best.qualified, m.best.value) for m in inside]}
             text = " ".join(t.raw for t in ctx.q.tokens[tok.index : end])
             out.append(Found(self.name, text, data))
         return out
@@ -58,10 +59,17 @@ class Absence(Rule):
         if not intent.tables:
             return intent
         root = intent.tables[0]
+        grouped = {g.column.rsplit(".", 1)[0] for g in intent.group_by}
+        if grouped and root not in grouped:
+            return intent  # "cities with no branch of over 100 members": not the counted rows' absence
+        filters = [Filter(column=column, value=value) for column, value in found.data["values"]]
         key = _key_between(ctx, root, found.data["table"])
         if key is None:
-            return intent
-        filters = [Filter(column=column, value=value) for column, value in found.data["values"]]
+            # "faculty who do not participate": faculty_participates_in, not participates_in
+            keyed = [k for t in found.data.get("others", []) if (k := _key_between(ctx, root, t)) is not None]
+            key = keyed[0] if len(keyed) == 1 and not filters else None
+        if key is None:
+            return _through_link(intent, found, ctx, filters)
         if key.ref_table == root:
             own, other = f"{root}.{key.ref_column}", f"{key.table}.{key.column}"
         else:
@@ -69,6 +77,30 @@ class Absence(Rule):
         found.applied = True
         flt = Filter(column=own, op="not_in", subquery=SubQuery(column=other, filters=filters))
         return intent.model_copy(update={"filters": [*intent.filters, flt]})
+
+
+def _through_link(intent: Intent, found: Found, ctx: Context, filters: list[Filter]) -> Intent:
+    """ "faculty who do not participate in any activity": no row of the table that links the
+    two (``faculty_participates_in``) refers to the faculty member; its conditions join the other."""
+    root, table = intent.tables[0], found.data["table"]
+    shown = {c.rsplit(".", 1)[0] for c in intent.columns}
+    if intent.group_by or intent.having or len(intent.tables) > 1 or shown - {root}:
+        return intent  # only rows of one table listed or counted: what else is read is not checked here
+    paths = [p for p in ctx.graph.shortest_paths(root, table, max_joins=2) if len(p) == 2]
+    words = {singular(t.text) for t in ctx.q.tokens if t.kind == "word"}
+    named = [p for p in paths if names_a_middle(ctx.schema, p, words)]  # "not registered": the registrations
+    links = {(p[0].key, p[1].key) for p in named or paths}
+    if len(links) != 1:
+        return intent  # no link table, or two of them: not guessed
+    to_root, to_table = next(iter(links))
+    link = to_root.table
+    if to_root.ref_table != root or to_table.table != link or to_table.ref_table != table:
+        return intent  # the middle table must refer to both ("participates in": a row per pair)
+    joins = [Join(table=table, on=[to_table.condition()])] if filters else []
+    found.applied = True
+    sub = SubQuery(column=f"{link}.{to_root.column}", joins=joins, filters=filters)
+    flt = Filter(column=f"{root}.{to_root.ref_column}", op="not_in", subquery=sub)
+    return intent.model_copy(update={"filters": [*intent.filters, flt]})
 
 
 def _table_after(ctx: Context, index: int, fillers: frozenset[str], *, verbs: int = 1) -> Any:
