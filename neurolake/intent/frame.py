@@ -10,7 +10,7 @@ resolver, which sees every candidate.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from neurolake.intent.cues import Cue
@@ -81,6 +81,7 @@ class Frame:
 def build_frame(q: Question, mentions: list[Mention], cues: list[Cue], frame: Frame) -> Frame:
     """Fill ``frame`` with slots from the cues and mentions of ``q``."""
     frame.words = tuple(t.text for t in q.tokens)
+    cues = _counted_superlatives(cues)
     items: list[Cue | Mention] = sorted([*cues, *mentions], key=_start)
     pending: Cue | None = None
     previous: Mention | None = None
@@ -151,6 +152,26 @@ def verb_before(q: Question, index: int) -> str:
         if tok.kind == "word" and tok.text.endswith("ed") and len(tok.text) >= 5:
             return tok.text
     return ""
+
+
+def _counted_superlatives(cues: list[Cue]) -> list[Cue]:
+    """ "the largest number of orders", "the smallest count of documents": ranked by how many, as
+    "the most orders" (the size words' hints do not apply to a count)."""
+    out: list[Cue] = []
+    for cue in cues:
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and last.kind == "direction"
+            and last.hints  # ("the most number of", with no size word, is read as it was)
+            and cue.kind == "aggregate"
+            and cue.function in ("count", "count_distinct")
+            and cue.start == last.index + 1
+        ):
+            out[-1] = replace(last, hints=(), index=cue.index)
+            continue
+        out.append(cue)
+    return out
 
 
 def _drop_value_columns(frame: Frame, q: Question) -> None:

@@ -11,6 +11,8 @@
 - "products which cost between 3 and 10": "which" after a name relates, it does not ask;
 - "customers who are not in any club": no row of the table linking the two refers to them;
 - "customers who registered for the Chess club" go through the registrations, not the attendances;
+- "the largest number of transactions" ranks by how many, like "the most transactions";
+- "the name and code of the color": the color table that has a name (two tables named alike);
 - "cookies" is the plural of "cookie"; "in total" after a count, "staff members", "gender" for a column named ``sex``,
   "in alphabetic order", "sorted in descending order of X";
 - refused: a comparison the reading cannot apply ("names used more than twice"), two tables
@@ -105,6 +107,8 @@ def answerer(tmp_path_factory: pytest.TempPathFactory) -> QuestionAnswerer:
     )
     write(pa.table({"cookie_id": [1, 2], "cookie_name": ["Oat", "Nut"]}), "cookies")
     write(pa.table({"club_id": [1, 2], "club_name": ["Chess", "Choir"]}), "clubs")
+    write(pa.table({"color_code": ["R", "B"], "color_name": ["Red", "Blue"]}), "ref_colors")
+    write(pa.table({"product_id": [1, 2, 3], "color_code": ["R", "R", "B"]}), "product_colors")
     write(pa.table({"customer_id": [1, 2], "club_id": [1, 2]}), "club_registrations")
     write(pa.table({"customer_id": [3, 2], "club_id": [1, 1]}), "club_attendances")
     answerer = answerer_for(platform)
@@ -223,6 +227,18 @@ def test_the_verb_picks_the_linking_table(answerer: QuestionAnswerer) -> None:
     attended = rows_of(answerer, "What are the names of customers who attended the club Chess?")
     assert sorted(registered) == [("Ann",)]
     assert sorted(attended) == [("Bo",), ("Cy",)]
+
+
+def test_the_largest_number_of_is_a_count(answerer: QuestionAnswerer) -> None:
+    rows = rows_of(answerer, "What is the name of the account with the largest number of transactions?")
+    assert [r for r in rows[0] if isinstance(r, str)] == ["House"]
+
+
+def test_of_a_table_named_like_another_picks_the_one_with_that_column(answerer: QuestionAnswerer) -> None:
+    answer = answerer.answer("What are the name and code of the color?")
+    assert answer.result is not None, answer.refusal or answer.clarification
+    assert list(answer.result.columns) == ["color_name", "color_code"]
+    assert sorted(answer.result.rows) == [("Blue", "B"), ("Red", "R")]
 
 
 def test_every_reading_offered_keeps_the_period() -> None:

@@ -36,8 +36,13 @@ class OfTable(Rule):
             if not between or between[0] != "of" or not set(between) <= _BETWEEN or table.best.kind != "table":
                 continue
             # "the names and ids of the albums": each column listed before "of" is the table's
+            # "the location": document_locations and ref_locations named as well; the name is the latter's
+            tied = [t.table for t in table.of_kind("table") if t.score >= table.best.score]
             for j in [i, *_listed_before(mentions, i, ctx)]:
                 narrowed = _narrowed(mentions[j], table.best.table, ctx)
+                if len(tied) > 1:
+                    own = [t for c in tied for t in _narrowed(mentions[j], c, ctx) if t.column in _own_columns(ctx, c)]
+                    narrowed = own or narrowed
                 if narrowed:
                     mentions[j] = replace(mentions[j], candidates=narrowed)
         for i in range(1, len(mentions)):
@@ -45,6 +50,11 @@ class OfTable(Rule):
             if shared:
                 mentions[i] = replace(mentions[i], candidates=shared)
         return []
+
+
+def _own_columns(ctx: Context, table: str) -> set[str]:
+    info = ctx.schema.table(table)
+    return {c.name for c in info.columns} if info is not None else set()
 
 
 def _names_its_table(t: Target, info: TableInfo) -> bool:
