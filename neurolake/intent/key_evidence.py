@@ -75,9 +75,11 @@ def hinted_references(schema: SchemaInfo, known: Iterable[ForeignKey]) -> list[_
 
 
 def _row_keys(table: TableInfo) -> list[ColumnInfo]:
-    """What may identify a row of ``table``: its first column and its own key. A reference
-    points at these, never at any column that happens to hold the values."""
-    return list(dict.fromkeys(c for c in (table.columns[0], table.key) if c is not None))
+    """What may identify a row of ``table``: its first column, its own key, and the column named
+    like the table ("grapes.grape", checked unique by the data). A reference points at these,
+    never at any column that happens to hold the values."""
+    named = [c for c in table.columns if c.words == table.words]
+    return list(dict.fromkeys(c for c in (table.columns[0], table.key, *named) if c is not None))
 
 
 def _hint(col: ColumnInfo, target: TableInfo, target_col: ColumnInfo) -> tuple[str, ...] | None:
@@ -92,6 +94,13 @@ def _hint(col: ColumnInfo, target: TableInfo, target_col: ColumnInfo) -> tuple[s
     if tail == ("id",) and len(words) >= 2 and words[-1] == "id" and _names(words[-2], target.words):
         return words[:-2]  # "company_id" -> "operate_company.id", "s_id" -> "student.id"
     return None
+
+
+def _names_target(c: _Candidate) -> bool:
+    """ "assignedto.scientist" -> ``scientists``: named after the other table outright, a first
+    column that holds each scientist once still refers to them."""
+    words, target = c.column.words, c.target.words
+    return bool(target) and words[-len(target) :] == target and words != c.table.words
 
 
 def _names(word: str, table_words: tuple[str, ...]) -> bool:
@@ -123,7 +132,7 @@ class KeyEvidence:
             target = self._profile(c.target, c.target_column)
             if source is None or target is None or not target.unique or not source.values:
                 continue
-            if source.unique and c.column is c.table.columns[0]:
+            if source.unique and c.column is c.table.columns[0] and not _names_target(c):
                 continue  # a table's own row key: one row of its own, not a reference
             if source.values <= target.values:
                 key = ForeignKey(c.table.name, c.column.name, c.target.name, c.target_column.name, c.role)

@@ -75,3 +75,16 @@ def test_a_key_names_suggest_but_the_data_shows_many_to_many_is_dropped(platform
     assert ("plays", "sports") in named
     checked = KeyEvidence(platform.storage).checked(schema)
     assert not any({k.table, k.ref_table} == {"plays", "sports"} for k in checked)
+
+
+def test_a_first_column_named_after_another_table_refers_to_it(platform: NeuroLake) -> None:
+    # Each physician is on call once: unique, first, yet named after the physicians it refers to.
+    _write(platform, "physicians", staffno=[11, 12, 13], name=["Ann", "Bob", "Cy"])
+    _write(platform, "on_call", physician=[12, 13], ward=["A", "B"])
+    assert _proven(platform) == {("on_call", "physician", "physicians", "staffno", ())}
+
+
+def test_a_column_named_like_its_table_is_a_row_key_others_refer_to(platform: NeuroLake) -> None:
+    _write(platform, "grapes", grape_no=[1, 2, 3], grape=["Merlot", "Syrah", "Zinfandel"], color=["Red"] * 3)
+    _write(platform, "wines", wine_no=[10, 11, 12], grape=["Syrah", "Syrah", "Merlot"], price=[9.0, 12.0, 30.0])
+    assert _proven(platform) == {("wines", "grape", "grapes", "grape", ())}
