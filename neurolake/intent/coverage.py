@@ -178,10 +178,23 @@ Rule = Callable[[Reading], list[Unread]]
 
 def unused_mentions(r: Reading) -> list[Unread]:
     """ "names and ages of pilots" read as the names only: 'ages' is reported."""
+    joined = _join_columns(r.intent)
     out = []
     for m in r.mentions:
-        if not any(_used(r, t) for t in m.candidates):
-            out.append(Unread(m.text, "not used in the answer"))
+        if any(_used(r, t) for t in m.candidates):
+            continue
+        verb = len(m.words) == 1 and m.words[0].endswith(("ed", "ing"))
+        if verb and stem(m.words[0]) in {w for c in joined for w in re.split(r"[._]", c)}:
+            continue  # "cities that have hosted a competition": the host_city_id key the reading joins by
+        out.append(Unread(m.text, "not used in the answer"))
+    return out
+
+
+def _join_columns(intent: Intent) -> set[str]:
+    """Columns the reading joins by, in the query and in its subqueries."""
+    joins = [*intent.joins, *(j for f in intent.filters if f.subquery is not None for j in f.subquery.joins)]
+    out = {c.lower() for j in joins for pair in j.on for c in pair}
+    out |= {f.subquery.column.lower() for f in intent.filters if f.subquery is not None and f.op in ("in", "not_in")}
     return out
 
 

@@ -191,6 +191,11 @@ class Resolver:
             mention = w.mention
             if of("rank", "measure"):
                 swap(w, Slot("group", mention))
+                # "the names and ids of the albums, and how many tracks": the ids are listed per album too
+                counted = [m.mention for m in of("measure") if m.mention is not None]
+                if not of("rank") and counted and all(m.best.kind == "table" for m in counted):
+                    for c in _joined_after(w, of("column"), frame.words):
+                        swap(c, Slot("group", c.mention))
             elif mention is not None and mention.best.kind == "table":
                 swap(w, Slot("entity", mention))
             elif mention is not None and mention.best.kind == "column":
@@ -1259,6 +1264,19 @@ def _named_column(slot: Slot) -> str | None:
 
 #: Words that join a listed column to the count beside it ("names and the number of ...").
 _LISTING_JOINERS = frozenset({"and", "with", "along", "plus"})
+
+
+def _joined_after(first: Slot, columns: list[Slot], words: tuple[str, ...]) -> list[Slot]:
+    """Columns listed right after ``first`` with "and" or a comma ("names and ids", "name, age and")."""
+    out: list[Slot] = []
+    end = first.mention.end if first.mention is not None else None
+    for c in sorted((c for c in columns if c.mention is not None), key=lambda c: c.mention.start):  # type: ignore[union-attr]
+        assert c.mention is not None
+        if end is None or c.mention.start < end or set(words[end : c.mention.start]) - {"and", "the", "their"}:
+            break
+        out.append(c)
+        end = c.mention.end
+    return out
 
 
 def _listed_before_count(columns: list[Slot], measures: list[Slot], words: tuple[str, ...]) -> list[Slot]:

@@ -13,6 +13,8 @@
 - "customers who registered for the Chess club" go through the registrations, not the attendances;
 - "the largest number of transactions" ranks by how many, like "the most transactions";
 - "the name and code of the color": the color table that has a name (two tables named alike);
+- "cities that have hosted a competition": the verb names the key the reading joins by;
+- "the names and ids of the accounts, and how many transactions are on each": both listed per account;
 - "cookies" is the plural of "cookie"; "in total" after a count, "staff members", "gender" for a column named ``sex``,
   "in alphabetic order", "sorted in descending order of X";
 - refused: a comparison the reading cannot apply ("names used more than twice"), two tables
@@ -108,6 +110,8 @@ def answerer(tmp_path_factory: pytest.TempPathFactory) -> QuestionAnswerer:
     write(pa.table({"cookie_id": [1, 2], "cookie_name": ["Oat", "Nut"]}), "cookies")
     write(pa.table({"club_id": [1, 2], "club_name": ["Chess", "Choir"]}), "clubs")
     write(pa.table({"color_code": ["R", "B"], "color_name": ["Red", "Blue"]}), "ref_colors")
+    write(pa.table({"city_id": [1, 2, 3], "official_name": ["Oslo", "Rome", "Lima"]}), "cities")
+    write(pa.table({"competition_id": [1, 2, 3], "host_city_id": [1, 1, 2], "theme": ["a", "b", "c"]}), "competitions")
     write(pa.table({"product_id": [1, 2, 3], "color_code": ["R", "R", "B"]}), "product_colors")
     write(pa.table({"customer_id": [1, 2], "club_id": [1, 2]}), "club_registrations")
     write(pa.table({"customer_id": [3, 2], "club_id": [1, 1]}), "club_attendances")
@@ -239,6 +243,19 @@ def test_of_a_table_named_like_another_picks_the_one_with_that_column(answerer: 
     assert answer.result is not None, answer.refusal or answer.clarification
     assert list(answer.result.columns) == ["color_name", "color_code"]
     assert sorted(answer.result.rows) == [("Blue", "B"), ("Red", "R")]
+
+
+def test_a_verb_naming_the_joining_key_is_read(answerer: QuestionAnswerer) -> None:
+    answer = answerer.answer("What are the official names of cities that have hosted more than one competition?")
+    assert answer.result is not None, answer.refusal or answer.clarification
+    assert [r[list(answer.result.columns).index("official_name")] for r in answer.result.rows] == ["Oslo"]
+
+
+def test_columns_listed_together_beside_a_count_are_each_shown(answerer: QuestionAnswerer) -> None:
+    answer = answerer.answer("What are the names and ids of the accounts, and how many transactions are on each?")
+    assert answer.result is not None, answer.refusal or answer.clarification
+    assert list(answer.result.columns)[:2] == ["account_name", "account_id"]
+    assert sorted(tuple(r) for r in answer.result.rows) == [("House", 12, 3), ("Savings", 10, 2), ("Travel", 11, 1)]
 
 
 def test_every_reading_offered_keeps_the_period() -> None:
