@@ -143,6 +143,12 @@ class Reading:
                 money = [c for c in table.columns if c.is_numeric and set(c.words) & MONEY_WORDS]
                 if len(money) == 1:
                     named.add(money[0].qualified.lower())
+
+        for t in [t for t in tokens if t.role == "compare" and t.kind == "number"]:
+            right = next((m for m in self.mentions if m.end == t.index and m.best.kind == "table"), None)
+            key = self.schema.tables[right.best.table].key if right is not None else None
+            if key is not None:
+                named.add(key.qualified.lower())  # "customer 10": the customer's key
         if hints:
             named |= {c.qualified.lower() for c in self.schema.columns if set(c.words) & hints}
         # "stayed in room 111 most recently", "most recently released": the date the verb names

@@ -112,6 +112,7 @@ class OfflineIntentParser:
         for tok in protected:
             tok.used = False
         mentions = self.linker.link(q)
+        cues = _without_numbers_in_values(q, cues, mentions)
         by_meaning = self.linker.semantic_mentions(q, mentions)
         mentions += by_meaning
         mentions.sort(key=lambda m: m.start)
@@ -290,6 +291,27 @@ def _values_listed(intent: Intent, mentions: list[Mention], schema: SchemaInfo) 
     if any(c is None or c is info.key or c is info.columns[0] for c in columns):
         return intent  # a row's own key names each row
     return intent.model_copy(update={"distinct": True})
+
+
+def _without_numbers_in_values(
+    q: Question, cues: list[cue_readers.Cue], mentions: list[Mention]
+) -> list[cue_readers.Cue]:
+    """ "at address 660 Shea Crescent": the number begins a value, it is not "address = 660"."""
+    values = [m for m in mentions if m.best.kind == "value"]
+
+    def inside(c: cue_readers.Cue) -> bool:
+        return any(
+            m.start <= c.index < m.end or (c.index == m.start - 1 and str(m.best.value).startswith(f"{c.value} "))
+            for m in values
+        )
+
+    kept = []
+    for c in cues:
+        if c.kind == "compare" and c.start == c.index and inside(c):
+            q.tokens[c.index].role = "mention"  # read with the value
+        else:
+            kept.append(c)
+    return kept
 
 
 def _with_options(intent: Intent, change: Callable[[Intent], Intent]) -> Intent:

@@ -577,6 +577,9 @@ class Resolver:
                 col = self._column(t)
                 if col.is_temporal if wants_date else col.is_numeric:
                     out.append(Choice(t, t.score, frozenset({t.table}), self._column_label(t)))
+            keyed = slot.op == "=" and isinstance(slot.value, int) and not isinstance(slot.value, bool)
+            if not out and keyed:
+                out = self._identified(slot)
             if not out and slot.mention.best.kind == "table":
                 for t in slot.mention.of_kind("table"):
                     out += self._numeric_of(t.table, slot.hints, 0.6)
@@ -585,6 +588,18 @@ class Resolver:
             for table in tables:
                 out += self._numeric_of(table, slot.hints, 0.55)
         return _top(sorted(out, key=lambda c: -c.score))
+
+    def _identified(self, slot: Slot) -> list[Choice]:
+        """ "customer 10", "course 301": the row of the table named right before the number, by its key.
+        ("the student whose id is 171" is not guessed: which table's id is meant is not said.)"""
+        assert slot.mention is not None
+        out = []
+        for t in slot.mention.of_kind("table"):
+            info = self.schema.tables[t.table]
+            if info.key is not None:
+                key = Target("column", t.table, t.score * 0.9, info.key.name)
+                out.append(Choice(key, key.score, frozenset({t.table}), self._column_label(key)))
+        return out
 
     def _numeric_of(self, table: str, hints: tuple[str, ...], base: float) -> list[Choice]:
         out = []

@@ -15,6 +15,7 @@
 - "the name and code of the color": the color table that has a name (two tables named alike);
 - "cities that have hosted a competition": the verb names the key the reading joins by;
 - "the names and ids of the accounts, and how many transactions are on each": both listed per account;
+- "customer 2": the customer whose key is 2; "at venue 12 High Street": the number begins the value;
 - "cookies" is the plural of "cookie"; "in total" after a count, "staff members", "gender" for a column named ``sex``,
   "in alphabetic order", "sorted in descending order of X";
 - refused: a comparison the reading cannot apply ("names used more than twice"), two tables
@@ -108,7 +109,10 @@ def answerer(tmp_path_factory: pytest.TempPathFactory) -> QuestionAnswerer:
         "visits",
     )
     write(pa.table({"cookie_id": [1, 2], "cookie_name": ["Oat", "Nut"]}), "cookies")
-    write(pa.table({"club_id": [1, 2], "club_name": ["Chess", "Choir"]}), "clubs")
+    write(
+        pa.table({"club_id": [1, 2], "club_name": ["Chess", "Choir"], "venue": ["12 High Street", "4 Low Road"]}),
+        "clubs",
+    )
     write(pa.table({"color_code": ["R", "B"], "color_name": ["Red", "Blue"]}), "ref_colors")
     write(pa.table({"city_id": [1, 2, 3], "official_name": ["Oslo", "Rome", "Lima"]}), "cities")
     write(pa.table({"competition_id": [1, 2, 3], "host_city_id": [1, 1, 2], "theme": ["a", "b", "c"]}), "competitions")
@@ -256,6 +260,17 @@ def test_columns_listed_together_beside_a_count_are_each_shown(answerer: Questio
     assert answer.result is not None, answer.refusal or answer.clarification
     assert list(answer.result.columns)[:2] == ["account_name", "account_id"]
     assert sorted(tuple(r) for r in answer.result.rows) == [("House", 12, 3), ("Savings", 10, 2), ("Travel", 11, 1)]
+
+
+def test_a_number_right_after_a_table_is_its_key(answerer: QuestionAnswerer) -> None:
+    assert rows_of(answerer, "What is the phone number of customer 2?") == [("555-2",)]
+
+
+def test_a_number_that_begins_a_value_is_not_a_key(answerer: QuestionAnswerer) -> None:
+    answer = answerer.answer("What is the name of the club at venue 12 High Street?")
+    assert answer.result is not None, answer.refusal or answer.clarification
+    assert answer.result.rows == [("Chess",)]
+    assert "= 12" not in (answer.sql or "")
 
 
 def test_every_reading_offered_keeps_the_period() -> None:
