@@ -272,7 +272,7 @@ def negations(r: Reading) -> list[Unread]:
 
 def alternatives(r: Reading) -> list[Unread]:
     """ "matches in 2013 or 2016" read with one year: 'or' is reported."""
-    tokens = [t for t in r.words("alternatives") if t.role not in ("compare",)]
+    tokens = [t for t in r.words("alternatives") if t.role not in ("compare", "period", "filler")]  # "2011 or later"
     if not tokens:
         return []
     several = any(f.op in ("in", "not_in") and isinstance(f.value, list) and len(f.value) > 1 for f in r.intent.filters)

@@ -85,6 +85,7 @@ class OfflineIntentParser:
                 return schema_intent, False
             q = tokenize(question)
         _claim_answer_nouns(q)
+        _claim_pronoun_pairs(q)
         protected = _name_phrases(q, self.cue_names)
         for tok in protected:
             tok.used = True  # "pages per minute", "monthly rental": a name, not a grouping
@@ -445,6 +446,16 @@ def _on_year_column(intent: Intent, period: Period, schema: SchemaInfo) -> Inten
 
 
 _ORDER_AFTER = frozenset({"in", "according", "ordered", "sorted", "alphabetically", "descending", "ascending"})
+
+
+_PRONOUNS = frozenset(load("english")["words"]["pronouns"])
+
+
+def _claim_pronoun_pairs(q: Question) -> None:
+    """ "the students he or she advises": one person, not a choice between values."""
+    for i in range(len(q.tokens) - 2):
+        if q.word(i) in _PRONOUNS and q.word(i + 1) == "or" and q.word(i + 2) in _PRONOUNS:
+            q.claim(i, i + 3, "filler")
 
 
 def _claim_answer_nouns(q: Question) -> None:

@@ -231,10 +231,20 @@ class PeriodReader:
                 if word in ("through", "until", "till", "by", "up"):
                     return Period(None, period.end, label)
                 return Period(None, period.start, label)
+        if word == "in" and q.word(i + 1) == "or" and q.word(i + 2) in _LATER | _EARLIER:
+            found = self.period_at(q, i + 3)  # "in or after 2005", "in or before 1990"
+            if found is not None:
+                (period, end), bound = found, q.word(i + 2)
+                q.claim(i, end, "period")
+                return _open_ended(period, bound, f"in or {bound} {period.label}")
         found = self.period_at(q, i)
         if found is not None:
             period, end = found
             start = i - 1 if q.word(i - 1) in _RANGE_WORDS else i
+            bound = q.word(end + 1)
+            if q.word(end) == "or" and bound in _LATER | _EARLIER:
+                q.claim(start, end + 2, "period")  # "in 2011 or later", "in the year 2000 or before"
+                return _open_ended(period, bound, f"{period.label} or {bound}")
             q.claim(start, end, "period")
             return period
         return None
@@ -326,3 +336,14 @@ def _version_number(token: Token | None) -> int | None:
     if token is None or token.kind != "number" or token.used or not isinstance(token.value, int):
         return None
     return token.value if token.value >= 0 else None
+
+
+_LATER = frozenset({"later", "after", "newer", "since"})
+_EARLIER = frozenset({"before", "earlier", "prior", "older"})
+
+
+def _open_ended(period: Period, word: str, label: str) -> Period:
+    """ "2011 or later": from the start of 2011 on; "2000 or before": up to the end of 2000."""
+    if word in _LATER:
+        return Period(period.start, None, label)
+    return Period(None, period.end, label)

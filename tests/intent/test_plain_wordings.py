@@ -16,6 +16,8 @@
 - "cities that have hosted a competition": the verb names the key the reading joins by;
 - "the names and ids of the accounts, and how many transactions are on each": both listed per account;
 - "customer 2": the customer whose key is 2; "at venue 12 High Street": the number begins the value;
+- "opened in 2021 or later", "in 2021 or before", "in or after 2022": open-ended periods;
+- "the accounts he or she has": one person, not a choice between values;
 - "cookies" is the plural of "cookie"; "in total" after a count, "staff members", "gender" for a column named ``sex``,
   "in alphabetic order", "sorted in descending order of X";
 - refused: a comparison the reading cannot apply ("names used more than twice"), two tables
@@ -271,6 +273,19 @@ def test_a_number_that_begins_a_value_is_not_a_key(answerer: QuestionAnswerer) -
     assert answer.result is not None, answer.refusal or answer.clarification
     assert answer.result.rows == [("Chess",)]
     assert "= 12" not in (answer.sql or "")
+
+
+def test_a_year_or_later_or_before(answerer: QuestionAnswerer) -> None:
+    assert rows_of(answerer, "How many accounts were opened in 2021 or later?") == [(2,)]
+    assert rows_of(answerer, "How many accounts were opened in 2021 or before?") == [(2,)]
+    assert rows_of(answerer, "How many accounts were opened in or after 2022?") == [(1,)]
+
+
+def test_he_or_she_is_one_person(answerer: QuestionAnswerer) -> None:
+    answer = answerer.answer("Show the name of each customer and the number of accounts he or she has.")
+    assert answer.result is not None, answer.refusal or answer.clarification
+    names = list(answer.result.columns).index("customer_name")
+    assert sorted((r[names], r[-1]) for r in answer.result.rows) == [("Ann", 1), ("Bo", 1), ("Cy", 1)]
 
 
 def test_every_reading_offered_keeps_the_period() -> None:
