@@ -180,6 +180,8 @@ class OfflineIntentParser:
 
     def _dated(self, intent: Intent, frame: Frame) -> Intent:
         """The question's period and yearly grain placed on a year column when no date takes them."""
+        if frame.period is not None and intent.time_range is not None and _apart(frame.period.years):
+            intent = intent.model_copy(update={"time_range": None})  # "in 2013 or 2016" is no one stretch of dates
         if frame.period is not None and intent.time_range is not None:
             intent = _without_date_only_join(intent, self.schema)
         if frame.period is not None and intent.time_range is None:
@@ -373,6 +375,11 @@ def _name_phrases(q: Question, names: frozenset[tuple[str, ...]]) -> list[Token]
     return out
 
 
+def _apart(years: tuple[int, ...]) -> bool:
+    """Years that are not one run ("2013 or 2016"; "1999 or 2000" is one stretch)."""
+    return bool(years) and list(years) != list(range(years[0], years[-1] + 1))
+
+
 def _year_columns(intent: Intent, schema: SchemaInfo) -> list[str]:
     """The number columns named ``year`` of the tables the reading uses."""
     return [
@@ -430,6 +437,10 @@ def _on_year_column(intent: Intent, period: Period, schema: SchemaInfo) -> Inten
     whole = (start is None or (start.month, start.day) == (1, 1)) and (end is None or (end.month, end.day) == (1, 1))
     if len(years) != 1 or not whole:
         return intent
+    if period.years:
+        return intent.model_copy(
+            update={"filters": [*intent.filters, Filter(column=years[0], op="in", value=list(period.years))]}
+        )
     if start is not None and end is not None:
         flt = (
             Filter(column=years[0], op="=", value=start.year)

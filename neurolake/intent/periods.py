@@ -38,6 +38,8 @@ class Period:
     start: date | None
     end: date | None
     label: str
+    #: "in 2013 or 2016": the whole years named, when they are not one stretch.
+    years: tuple[int, ...] = ()
 
 
 def _month_end(year: int, month: int) -> date:
@@ -240,7 +242,17 @@ class PeriodReader:
         found = self.period_at(q, i)
         if found is not None:
             period, end = found
-            start = i - 1 if q.word(i - 1) in _RANGE_WORDS else i
+            start = i
+            while q.word(start - 1) in ("the", "year") and q.word(start - 2) in ("the", "year", *_RANGE_WORDS):
+                start -= 1  # "in the year 2000": the words that say it is a year go with it
+            start = start - 1 if q.word(start - 1) in _RANGE_WORDS else start
+            more = _more_years(q, end) if _is_year(q.at(end - 1)) and period.end == _next_year(period.start) else []
+            if more:
+                first_year = period.start.year if period.start else 0
+                named: tuple[int, ...] = tuple(sorted({first_year, *(y for y, _ in more)}))
+                q.claim(start, more[-1][1], "period")  # "in 2013 or 2016": either year
+                label = f"{period.label} or {' or '.join(str(y) for y in named[1:])}"
+                return Period(date(named[0], 1, 1), date(named[-1] + 1, 1, 1), label, named)
             bound = q.word(end + 1)
             if q.word(end) == "or" and bound in _LATER | _EARLIER:
                 q.claim(start, end + 2, "period")  # "in 2011 or later", "in the year 2000 or before"
@@ -347,3 +359,28 @@ def _open_ended(period: Period, word: str, label: str) -> Period:
     if word in _LATER:
         return Period(period.start, None, label)
     return Period(None, period.end, label)
+
+
+def _next_year(day: date | None) -> date | None:
+    return date(day.year + 1, 1, 1) if day is not None and (day.month, day.day) == (1, 1) else None
+
+
+def _more_years(q: Question, index: int) -> list[tuple[int, int]]:
+    """ "2013 or 2016", "1999, 2000 or 2001": the further years after a year, each with the index
+    after it; none unless an "or" joins them."""
+    out: list[tuple[int, int]] = []
+    joined = False
+    while (tok := q.at(index)) is not None:
+        if q.word(index) == "or":
+            joined, step = True, index + 1
+        elif _is_year(tok) and tok.pause_before and not tok.used:
+            step = index
+        else:
+            break
+        step += q.word(step) in ("the", "year", "in")  # "in 2013 or in 2016"
+        nxt = q.at(step)
+        if nxt is None or not _is_year(nxt):
+            break
+        out.append((int(nxt.value), step + 1))
+        index = step + 1
+    return out if joined else []

@@ -17,6 +17,8 @@
 - "the names and ids of the accounts, and how many transactions are on each": both listed per account;
 - "customer 2": the customer whose key is 2; "at venue 12 High Street": the number begins the value;
 - "opened in 2021 or later", "in 2021 or before", "in or after 2022": open-ended periods;
+- "in 2013 or 2016" on a year column is either year; on a date column it is refused, never the
+  stretch from 2013 to 2016;
 - "the accounts he or she has": one person, not a choice between values;
 - "cookies" is the plural of "cookie"; "in total" after a count, "staff members", "gender" for a column named ``sex``,
   "in alphabetic order", "sorted in descending order of X";
@@ -117,7 +119,17 @@ def answerer(tmp_path_factory: pytest.TempPathFactory) -> QuestionAnswerer:
     )
     write(pa.table({"color_code": ["R", "B"], "color_name": ["Red", "Blue"]}), "ref_colors")
     write(pa.table({"city_id": [1, 2, 3], "official_name": ["Oslo", "Rome", "Lima"]}), "cities")
-    write(pa.table({"competition_id": [1, 2, 3], "host_city_id": [1, 1, 2], "theme": ["a", "b", "c"]}), "competitions")
+    write(
+        pa.table(
+            {
+                "competition_id": [1, 2, 3],
+                "host_city_id": [1, 1, 2],
+                "theme": ["a", "b", "c"],
+                "year": [2013, 2014, 2016],
+            }
+        ),
+        "competitions",
+    )
     write(pa.table({"product_id": [1, 2, 3], "color_code": ["R", "R", "B"]}), "product_colors")
     write(pa.table({"customer_id": [1, 2], "club_id": [1, 2]}), "club_registrations")
     write(pa.table({"customer_id": [3, 2], "club_id": [1, 1]}), "club_attendances")
@@ -286,6 +298,21 @@ def test_he_or_she_is_one_person(answerer: QuestionAnswerer) -> None:
     assert answer.result is not None, answer.refusal or answer.clarification
     names = list(answer.result.columns).index("customer_name")
     assert sorted((r[names], r[-1]) for r in answer.result.rows) == [("Ann", 1), ("Bo", 1), ("Cy", 1)]
+
+
+def test_either_year_on_a_year_column(platform: NeuroLake) -> None:
+    write = platform.storage.write_table
+    write(pa.table({"race_id": [1, 2, 3], "race_name": ["a", "b", "c"], "year": [2013, 2014, 2016]}), "races")
+    answerer = answerer_for(platform)
+    assert rows_of(answerer, "How many races are there in 2013 or 2016?") == [(2,)]
+    assert rows_of(answerer, "How many races are there in the year 2013 or 2014?") == [(2,)]
+
+
+def test_years_apart_on_a_date_column_are_refused(platform: NeuroLake) -> None:
+    dates = [date(2020, 5, 1), date(2021, 5, 1), date(2022, 5, 1)]
+    platform.storage.write_table(pa.table({"shop_id": [1, 2, 3], "opened_on": dates}), "shops")
+    refusal = _refusal(answerer_for(platform), "How many shops were opened in 2020 or 2022?")
+    assert "2020" in refusal
 
 
 def test_every_reading_offered_keeps_the_period() -> None:
