@@ -16,7 +16,7 @@ from neurolake.api.routes import ask, audit, cache, health, metrics, pipelines, 
 from neurolake.api.schemas.common import ERROR_RESPONSES
 from neurolake.api.state import ApiLimits, ApiState
 from neurolake.config import Settings, get_settings
-from neurolake.pipelines.scheduler import POLL_INTERVAL_S
+from neurolake.pipelines.polling import POLL_INTERVAL_S
 
 API_PREFIX = "/api/v1"
 DESCRIPTION = """Talk to your lakehouse over HTTP.

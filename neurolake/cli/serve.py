@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from neurolake.cli.context import state
-from neurolake.pipelines.scheduler import POLL_INTERVAL_S
+from neurolake.pipelines.polling import POLL_INTERVAL_S
 
 
 def serve(
