@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from tests.api.conftest import server_process
+from tests.api.conftest import server_process, wait_for_models
 from tests.reliability.conftest import MIB, home_with_users, rss_mib
 
 BIG = 250 * MIB
@@ -43,11 +43,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int,
     keys = home_with_users(home)
     env = {"NEUROLAKE_API__MAX_UPLOAD_BYTES": str(512 * MIB)}
     with server_process(home, env) as served:
-        # The embedding model loads behind a started server: its memory is not the bodies'.
-        deadline = time.monotonic() + 300
-        while httpx.get(f"{served.base}/ready", timeout=30).json().get("models") == "loading":
-            assert time.monotonic() < deadline, "the embedding model did not finish loading"
-            time.sleep(0.5)
+        wait_for_models(served.base)  # the model's memory is not the bodies'
         yield served.base, int(served.base.rsplit(":", 1)[1]), keys, served.process.pid
 
 
