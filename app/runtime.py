@@ -8,22 +8,20 @@ the schema index in a background thread, after which answers use them as well.
 
 from __future__ import annotations
 
-import logging
 import threading
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from agents.warming import WarmingService
 from app.persistence import CatalogDataLayer
 from neurolake.config import Settings, get_settings
 from neurolake.platform import NeuroLake
-from neurolake.semantic.warming import ModelWarmUp, WarmingLinker, WarmingMemory
 
 if TYPE_CHECKING:
     from agents import ConversationService
     from neurolake.intent.parser import IntentParser
     from neurolake.llm import LLMProvider
-
-log = logging.getLogger(__name__)
+    from neurolake.semantic.warming import ModelWarmUp, WarmingLinker
 
 
 class ChatRuntime:
@@ -35,13 +33,24 @@ class ChatRuntime:
         self._services: dict[tuple[str, str | None], ConversationService] = {}
         #: Set once ``warm_up`` has built the conversation service: questions are answered from then on.
         self.ready = threading.Event()
-        self._memory: WarmingMemory | None = None
-        #: The embedding model and schema index, loading in the background after ``warm_up``.
-        self.models = ModelWarmUp(self._load_models)
 
     @cached_property
     def platform(self) -> NeuroLake:
         return NeuroLake.from_settings(self.settings)
+
+    @cached_property
+    def warming(self) -> WarmingService:
+        """The conversation service built without the embedding model, and the model's loading."""
+        return WarmingService(self.platform)
+
+    @property
+    def models(self) -> ModelWarmUp:
+        """The embedding model and schema index, loading in the background after ``warm_up``."""
+        return self.warming.models
+
+    @property
+    def linker(self) -> WarmingLinker:
+        return self.warming.linker
 
     @cached_property
     def data_layer(self) -> CatalogDataLayer:
@@ -49,31 +58,13 @@ class ChatRuntime:
             pass  # migrations first: the chat tables sit next to the catalog's own
         return CatalogDataLayer(self.platform.catalog.engine)
 
-    @cached_property
-    def linker(self) -> WarmingLinker:
-        """The parser's embedding index: searched once ``models`` has opened it, skipped before."""
-        from neurolake.semantic import SchemaIndex
-
-        platform = self.platform
-        return WarmingLinker(
-            lambda: SchemaIndex.from_settings(platform.settings, catalog=platform.catalog, storage=platform.storage)
-        )
-
-    @cached_property
+    @property
     def conversations(self) -> ConversationService:
         """The service for the configured model, built without loading the embedding model."""
-        from agents import ConversationService
-
-        self._memory = _open_memory(self.settings, self.models.done)
-        return ConversationService.from_platform(self.platform, parser=self._parser(), memory=self._memory)
+        return self.warming.service
 
     def _parser(self, provider: LLMProvider | None = None) -> IntentParser:
-        """A parser linking through ``linker`` (which waits for nothing) instead of its own index."""
-        from neurolake.intent.parser import IntentParser
-
-        parser = IntentParser.from_platform(self.platform, semantic=False, provider=provider)
-        parser.semantic = self.linker
-        return parser
+        return self.warming.parser(provider)
 
     @property
     def service(self) -> ConversationService:
@@ -127,37 +118,15 @@ class ChatRuntime:
         ``ready`` is set even after a failure: the first question then reports it.
         """
         try:
-            self.conversations.parser.offline()
+            self.warming.warm_up()
         finally:
             self.ready.set()
-            self.models.start()
-
-    def _load_models(self) -> None:
-        """The embedding model, then the schema index brought up to date (embeds new tables once)."""
-        from neurolake.semantic import Embedder
-
-        Embedder.from_settings(self.settings).warm_up()  # one model object per process, shared
-        self.linker.open()
 
     def close(self) -> None:
         for service in self._services.values():
             service.close()
         self._services.clear()
-        if "conversations" in self.__dict__:
-            self.conversations.close()
-            self.linker.close()
-            if self._memory is not None:
-                self._memory.close()
+        if "warming" in self.__dict__:
+            self.warming.close()
         if "platform" in self.__dict__:
             self.platform.close()
-
-
-def _open_memory(settings: Settings, warm: threading.Event) -> WarmingMemory | None:
-    """Conversation memory that waits for nothing: skipped until ``warm`` is set; None when unavailable."""
-    from neurolake.errors import NeuroLakeError
-
-    try:
-        return WarmingMemory.waiting_for(settings, warm)
-    except (NeuroLakeError, OSError, RuntimeError, ImportError) as e:
-        log.warning("conversation memory unavailable: %s", e)
-        return None

@@ -8,6 +8,7 @@ import chainlit as cl
 from chainlit.context import local_steps
 from chainlit.utils import utc_now
 
+from agents.warming import MODELS_LOADING_NOTE
 from app.escaping import code_block, escape_lines, escape_markdown
 
 #: Names the graph's steps show with while they run.
@@ -24,10 +25,6 @@ STEP_LABELS = {
 SQL_STEPS = {"generate_sql", "validate", "optimize"}
 #: The step a question asked while the embedding model loads shows (it is answered meanwhile).
 MODELS_LOADING = "Loading the language model"
-MODELS_LOADING_NOTE = (
-    "The embedding model and the tables' index are still loading (the chat has just started): "
-    "this answer links your words to the tables by name only, and does not reuse earlier approved answers yet."
-)
 
 
 async def start_step(name: str) -> cl.Step:

@@ -2,11 +2,16 @@
 
 Settings come from ``get_settings`` (the app's own by default), so a test overrides them with
 ``app.dependency_overrides[get_settings] = lambda: settings``.
+
+Dependencies that only hand out what the process already holds are ``async def``: FastAPI runs
+a plain ``def`` dependency on its thread pool, and under 20 concurrent clients each of those
+hops (eighteen per query) waited for a thread and the interpreter lock longer than the cached
+answer took. Those that read the catalog (the user, a session) stay on the thread pool.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -41,14 +46,14 @@ _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API k
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="X-API-Key: <API key>")
 
 
-def get_api_state(request: Request) -> ApiState:
+async def get_api_state(request: Request) -> ApiState:
     return request.app.state.api
 
 
 ApiStateDep = Annotated[ApiState, Depends(get_api_state)]
 
 
-def get_settings(state: ApiStateDep) -> Settings:
+async def get_settings(state: ApiStateDep) -> Settings:
     """The settings this app serves (override in tests)."""
     return state.settings
 
@@ -56,7 +61,7 @@ def get_settings(state: ApiStateDep) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_platform(state: ApiStateDep, settings: SettingsDep) -> NeuroLake:
+async def get_platform(state: ApiStateDep, settings: SettingsDep) -> NeuroLake:
     return state.platform(settings)
 
 
@@ -72,21 +77,21 @@ def get_session(platform: PlatformDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_engine(platform: PlatformDep) -> NeuroLakeEngine:
+async def get_engine(platform: PlatformDep) -> NeuroLakeEngine:
     return platform.engine
 
 
 EngineDep = Annotated[NeuroLakeEngine, Depends(get_engine)]
 
 
-def get_storage(platform: PlatformDep) -> DeltaStorageManager:
+async def get_storage(platform: PlatformDep) -> DeltaStorageManager:
     return platform.storage
 
 
 StorageDep = Annotated[DeltaStorageManager, Depends(get_storage)]
 
 
-def get_cache(state: ApiStateDep, settings: SettingsDep) -> QueryCache:
+async def get_cache(state: ApiStateDep, settings: SettingsDep) -> QueryCache:
     return state.cache(settings)
 
 
@@ -113,10 +118,10 @@ def get_current_user(
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def require_role(minimum: str) -> Callable[[User], User]:
+def require_role(minimum: str) -> Callable[[User], Awaitable[User]]:
     """A dependency that lets through users holding ``minimum`` or a higher role; else 403."""
 
-    def check(user: CurrentUser) -> User:
+    async def check(user: CurrentUser) -> User:
         refusal = role_refusal(minimum, user.role)
         if refusal is not None:
             raise HTTPException(status.HTTP_403_FORBIDDEN, refusal)
@@ -134,7 +139,7 @@ def is_admin(user: User) -> bool:
     return user.role == "admin"
 
 
-def get_auditor(request: Request, platform: PlatformDep, user: CurrentUser) -> Auditor:
+async def get_auditor(request: Request, platform: PlatformDep, user: CurrentUser) -> Auditor:
     return Auditor(platform.catalog, user, request_id(request))
 
 

@@ -16,7 +16,7 @@ from neurolake.api.routes import ask, audit, cache, health, metrics, pipelines, 
 from neurolake.api.schemas.common import ERROR_RESPONSES
 from neurolake.api.state import ApiLimits, ApiState
 from neurolake.config import Settings, get_settings
-from neurolake.pipelines.scheduler import POLL_INTERVAL_S
+from neurolake.pipelines.polling import POLL_INTERVAL_S
 
 API_PREFIX = "/api/v1"
 DESCRIPTION = """Talk to your lakehouse over HTTP.
@@ -33,17 +33,21 @@ def create_app(
     limits: ApiLimits | None = None,
     scheduler: bool = False,
     scheduler_interval_s: float = POLL_INTERVAL_S,
+    warm_models: bool = False,
 ) -> FastAPI:
     """The API for ``settings`` (default: the process settings).
 
-    ``scheduler`` runs due pipelines on a thread for the app's lifetime (``neurolake serve``
-    turns it on). Routes read settings through ``deps.get_settings``, which tests override.
+    ``scheduler`` runs due pipelines on a thread for the app's lifetime, and ``warm_models``
+    builds the conversation service at start and loads the embedding model behind it, answers
+    never waiting for the model (``neurolake serve`` turns both on). Routes read settings
+    through ``deps.get_settings``, which tests override.
     """
     settings = settings or get_settings()
-    state = ApiState(settings, limits or ApiLimits.from_settings(settings))
+    state = ApiState(settings, limits or ApiLimits.from_settings(settings), warm_models=warm_models)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        state.start_warm_up()
         if scheduler:
             state.start_scheduler(scheduler_interval_s)
         try:

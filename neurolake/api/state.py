@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from neurolake.api.auth import KeyAuthenticator
 from neurolake.errors import NeuroLakeError
 from neurolake.platform import NeuroLake
 
 if TYPE_CHECKING:
+    from agents.warming import WarmingService
     from neurolake.cache import QueryCache
     from neurolake.config import Settings
     from neurolake.pipelines import PipelineScheduler
     from neurolake.pipelines.service import PipelineService
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -75,14 +77,18 @@ class QueryOwners:
 class ApiState:
     """Per-app state: one ``NeuroLake`` per settings object (tests swap settings per app)."""
 
-    def __init__(self, settings: Settings, limits: ApiLimits) -> None:
+    def __init__(self, settings: Settings, limits: ApiLimits, *, warm_models: bool = False) -> None:
         self.settings = settings
+        #: Conversations load the embedding model in the background (``neurolake serve``): answers
+        #: never wait for it. Off, they use ``platform.conversations``, which loads it when needed.
+        self.warm_models = warm_models
         self.limits = limits
         self.owners = QueryOwners()
         self.authenticator = KeyAuthenticator()
         self.scheduler: PipelineScheduler | None = None
         self._platforms: dict[int, tuple[Settings, NeuroLake]] = {}
         self._pipelines: dict[int, PipelineService] = {}
+        self._warming: dict[int, WarmingService] = {}
         self._lock = threading.Lock()
 
     def platform(self, settings: Settings) -> NeuroLake:
@@ -100,13 +106,50 @@ class ApiState:
 
     def pipelines(self, settings: Settings) -> PipelineService:
         """The pipeline service of the platform for ``settings`` (its intent parser is built once)."""
+        from neurolake.pipelines.service import PipelineService
+
+        return self._one_per_settings(self._pipelines, settings, PipelineService)
+
+    def warming(self, settings: Settings) -> WarmingService | None:
+        """The conversations of the platform for ``settings`` with the model loading behind them
+        (None unless ``warm_models``)."""
+        if not self.warm_models:
+            return None
+        from agents.warming import WarmingService
+
+        return self._one_per_settings(self._warming, settings, WarmingService)
+
+    def _one_per_settings(self, built: dict[int, T], settings: Settings, build: Callable[[NeuroLake], T]) -> T:
+        """``build(platform)`` once per settings object, kept in ``built``."""
         platform = self.platform(settings)
         with self._lock:
-            if id(settings) not in self._pipelines:
-                from neurolake.pipelines.service import PipelineService
+            if id(settings) not in built:
+                built[id(settings)] = build(platform)
+            return built[id(settings)]
 
-                self._pipelines[id(settings)] = PipelineService(platform)
-            return self._pipelines[id(settings)]
+    def models_status(self, settings: Settings) -> str | None:
+        """ "loading", "loaded" or "failed" for the embedding model behind the conversations; None
+        unless ``warm_models`` (then the model loads when a question first needs it)."""
+        if not self.warm_models:
+            return None
+        with self._lock:
+            warming = self._warming.get(id(settings))
+        return warming.models.status if warming is not None else "loading"
+
+    def start_warm_up(self) -> None:
+        """In a thread: import the agent layer, build the conversation service, then load the
+        embedding model behind it. The server answers ``/health`` and ``/ready`` meanwhile, and a
+        first question waits only for what is not built yet."""
+        if self.warm_models:
+            threading.Thread(target=self._warm_up, name="neurolake-warm-up", daemon=True).start()
+
+    def _warm_up(self) -> None:
+        try:
+            warming = self.warming(self.settings)
+            assert warming is not None  # warm_models is on
+            warming.warm_up()
+        except Exception:  # the first question reports it; the server goes on
+            log.exception("building the conversation service failed")
 
     def start_scheduler(self, interval_s: float) -> None:
         from neurolake.pipelines import PipelineScheduler
@@ -121,6 +164,9 @@ class ApiState:
             self.scheduler = None
         with self._lock:
             self._pipelines = {}
+            warming, self._warming = list(self._warming.values()), {}
             platforms, self._platforms = [p for _, p in self._platforms.values()], {}
+        for service in warming:
+            service.close()
         for platform in platforms:
             platform.close()

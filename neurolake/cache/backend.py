@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+#: The key prefix of a shared backend's entries.
+DEFAULT_PREFIX = "neurolake:cache"
+
 
 class CacheBackend(Protocol):
     """Storage for serialized results, bounded in bytes, with per-table invalidation.

@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING, TypeVar
 
 import pyarrow as pa
 
-from neurolake.cache.backend import CacheBackend
+from neurolake.cache.backend import DEFAULT_PREFIX, CacheBackend
 from neurolake.cache.health import BackendHealth
 from neurolake.cache.key import CacheKey
 from neurolake.cache.memory_backend import MemoryCacheBackend
-from neurolake.cache.redis_backend import DEFAULT_PREFIX, RedisCacheBackend
 from neurolake.cache.result import CachedResult, Compression, deserialize_result, serialize_result
 from neurolake.cache.single_flight import SingleFlight
 from neurolake.cache.stats import CacheStats
@@ -78,6 +77,8 @@ class QueryCache:
         cfg = settings.cache
         backend: CacheBackend
         if cfg.backend == "redis":
+            from neurolake.cache.redis_backend import RedisCacheBackend  # the Redis client only with Redis
+
             backend = RedisCacheBackend.from_url(cfg.url, prefix=prefix, ttl_s=cfg.ttl_s, max_bytes=cfg.max_bytes)
         else:
             backend = MemoryCacheBackend(max_bytes=cfg.max_bytes, ttl_s=cfg.ttl_s, clock=clock or time.monotonic)

@@ -25,10 +25,10 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from neurolake.cache.backend import DEFAULT_PREFIX
 from neurolake.cache.stats import COUNTERS
 from neurolake.errors import CacheUnavailableError
 
-DEFAULT_PREFIX = "neurolake:cache"
 DEFAULT_TIMEOUT_S = 0.25
 T = TypeVar("T")
 

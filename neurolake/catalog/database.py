@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +25,21 @@ _ALEMBIC_LOCK = threading.Lock()
 
 #: The migrations folder shipped at the top of the repository.
 ALEMBIC_DIR = Path(__file__).resolve().parents[2] / "alembic"
+_REVISION_LINE = re.compile(r"""^(down_revision|revision)\s*=\s*["']([^"']+)["']""", re.MULTILINE)
+
+
+def script_heads(versions: Path = ALEMBIC_DIR / "versions") -> set[str]:
+    """The migration scripts' head revisions, read from their ``revision =`` lines.
+
+    Importing Alembic and loading its scripts costs a quarter of a second; every command
+    asks whether the catalog is up to date, and the answer is nearly always yes.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in versions.glob("*.py"):
+        for kind, value in _REVISION_LINE.findall(script.read_text(encoding="utf-8")):
+            (revisions if kind == "revision" else parents).add(value)
+    return revisions - parents
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -69,7 +85,7 @@ class Catalog:
         with self._lock:
             if self._ready:
                 return
-            if self._auto_upgrade:
+            if self._auto_upgrade and not self._at_head():
                 try:
                     self.upgrade()
                 except SQLAlchemyError:
@@ -77,6 +93,16 @@ class Catalog:
                     time.sleep(0.5)
                     self.upgrade()
             self._ready = True
+
+    def _at_head(self) -> bool:
+        """True when the database's revision is the newest script's (then Alembic need not load)."""
+        try:
+            with self.engine.connect() as conn:
+                current = {row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))}
+        except SQLAlchemyError:
+            return False  # no version table yet: a new catalog
+        heads = script_heads()
+        return bool(heads) and current == heads
 
     @contextmanager
     def session(self) -> Iterator[Session]:

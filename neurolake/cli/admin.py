@@ -6,10 +6,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from neurolake.catalog.repositories import users as users_repo
-from neurolake.catalog.repositories.audit import record_audit
 from neurolake.cli.context import state
-from neurolake.config import setting_rows
 
 console = Console()
 config_app = typer.Typer(help="Show the settings in force.", no_args_is_help=True)
@@ -22,6 +19,8 @@ def config_show(
     reveal: bool = typer.Option(False, "--reveal-secrets", help="Print secrets instead of ********."),
 ) -> None:
     """Print every setting as the environment variable that sets it."""
+    from neurolake.config import setting_rows
+
     for name, value in setting_rows(state.settings, mask_secrets=not reveal):
         typer.echo(f"{name}={value}")
 
@@ -55,6 +54,9 @@ def users_create(
     role: str = typer.Option("analyst", "--role", help="admin, analyst or viewer."),
 ) -> None:
     """Create a user and print their API key (shown only this once)."""
+    from neurolake.catalog.repositories import users as users_repo
+    from neurolake.catalog.repositories.audit import record_audit
+
     with state.platform.catalog.session() as s:
         user, key = users_repo.create_user(s, username, email=email, role=role)
         record_audit(s, "user.create", username=username, role=role)
@@ -65,6 +67,8 @@ def users_create(
 @users_app.command("list")
 def users_list() -> None:
     """List users, their roles and whether their key is revoked."""
+    from neurolake.catalog.repositories import users as users_repo
+
     table = Table("username", "email", "role", "created", "revoked")
     with state.platform.catalog.session() as s:
         for u in users_repo.list_users(s):
@@ -81,6 +85,9 @@ def users_list() -> None:
 @users_app.command("revoke")
 def users_revoke(username: str = typer.Argument(..., help="User whose key to revoke.")) -> None:
     """Revoke a user's API key; their history stays."""
+    from neurolake.catalog.repositories import users as users_repo
+    from neurolake.catalog.repositories.audit import record_audit
+
     with state.platform.catalog.session() as s:
         users_repo.revoke_user(s, username)
         record_audit(s, "user.revoke", username=username)
@@ -90,6 +97,9 @@ def users_revoke(username: str = typer.Argument(..., help="User whose key to rev
 @users_app.command("rotate")
 def users_rotate(username: str = typer.Argument(..., help="User who gets a new key.")) -> None:
     """Issue a new API key for a user; the old one stops working."""
+    from neurolake.catalog.repositories import users as users_repo
+    from neurolake.catalog.repositories.audit import record_audit
+
     with state.platform.catalog.session() as s:
         key = users_repo.rotate_key(s, username)
         record_audit(s, "user.rotate", username=username)

@@ -9,9 +9,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from neurolake.cache import warm
-from neurolake.cache.warming import SUCCESS, HistoryEntry
-from neurolake.catalog.repositories.history import list_queries
 from neurolake.cli.context import state
 from neurolake.errors import CacheUnavailableError
 
@@ -74,6 +71,10 @@ def warm_command(
     recent: int = typer.Option(1000, "--recent", min=1, help="How many of the newest history rows to rank."),
 ) -> None:
     """Re-run the most frequent recent successful queries so their answers are cached."""
+    from neurolake.cache import warm
+    from neurolake.cache.warming import SUCCESS, HistoryEntry
+    from neurolake.catalog.repositories.history import list_queries
+
     settings = state.settings.cache
     if not settings.enabled:
         _fail("The cache is disabled (NEUROLAKE_CACHE__ENABLED=false): there is nothing to warm.")

@@ -7,13 +7,16 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
 from neurolake.cli.context import state
-from neurolake.config import Settings
 from neurolake.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from neurolake.config import Settings
 
 #: Files of ``app/`` Chainlit reads from its root folder (configuration, the readme page).
 _ROOT_FILES = (Path(".chainlit") / "config.toml", Path("chainlit.md"))

@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from neurolake.catalog.models import PipelineRun
-from neurolake.catalog.repositories.audit import record_audit
 from neurolake.cli.context import state
-from neurolake.pipelines.definition import PipelineSpec, WriteMode
-from neurolake.pipelines.service import PipelineService
+
+if TYPE_CHECKING:
+    from neurolake.catalog.models import PipelineRun
+    from neurolake.pipelines.definition import WriteMode
+    from neurolake.pipelines.service import PipelineService
 
 pipelines_app = typer.Typer(help="Scheduled SQL jobs that write Delta tables.", no_args_is_help=True)
 
 
 def _service() -> PipelineService:
+    from neurolake.pipelines.service import PipelineService
+
     return PipelineService(state.platform)
+
+
+def _audit(action: str, **details: Any) -> None:
+    from neurolake.catalog.repositories.audit import record_audit
+
+    with state.platform.catalog.session() as session:
+        record_audit(session, action, **details)
 
 
 @pipelines_app.command("list")
@@ -49,6 +60,10 @@ def create_command(
     schedule: str = typer.Option(None, "--schedule", help="Cron expression in UTC, e.g. '0 6 * * *'."),
 ) -> None:
     """Create a pipeline from SQL or from a question."""
+    from pydantic import ValidationError
+
+    from neurolake.pipelines.definition import PipelineSpec
+
     try:
         spec = PipelineSpec(
             name=name,
@@ -62,8 +77,7 @@ def create_command(
     except ValidationError as e:
         raise typer.BadParameter("; ".join(err["msg"].removeprefix("Value error, ") for err in e.errors())) from e
     pipeline = _service().create(spec)
-    with state.platform.catalog.session() as session:
-        record_audit(session, "pipeline.create", pipeline=name, target_table=target, schedule=spec.schedule)
+    _audit("pipeline.create", pipeline=name, target_table=target, schedule=spec.schedule)
     typer.echo(f"Created pipeline {pipeline.name}: {pipeline.definition['sql']}")
     if pipeline.next_run_at:
         typer.echo(f"Next run: {pipeline.next_run_at:%Y-%m-%d %H:%M} UTC")
@@ -107,8 +121,7 @@ def runs_command(
 def delete_command(name: str = typer.Argument(..., help="Pipeline to delete (its table stays).")) -> None:
     """Delete a pipeline and its run records."""
     _service().delete(name)
-    with state.platform.catalog.session() as session:
-        record_audit(session, "pipeline.delete", pipeline=name)
+    _audit("pipeline.delete", pipeline=name)
     typer.echo(f"Deleted pipeline {name}.")
 
 

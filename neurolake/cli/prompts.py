@@ -8,9 +8,6 @@ from rich.table import Table
 
 from neurolake.cli.context import state
 from neurolake.errors import ConfigurationError
-from neurolake.llm import LLMFactory, PromptLibrary, PromptRunner
-from neurolake.llm.golden import load_golden_cases, run_golden
-from neurolake.llm.metrics import CatalogPromptMetrics, summarize
 
 PROVIDERS = ("offline", "openai", "anthropic", "ollama")
 console = Console()
@@ -20,6 +17,8 @@ prompts_app = typer.Typer(help="Prompt templates: list them, test them, see thei
 @prompts_app.command("list")
 def prompts_list() -> None:
     """Every prompt, its versions, and the version the settings choose."""
+    from neurolake.llm import PromptLibrary
+
     library = PromptLibrary.from_settings(state.settings)
     table = Table("prompt", "versions", "in use", "output", "description")
     for name in library.names():
@@ -36,6 +35,10 @@ def prompts_test(
     version: str = typer.Option(None, "--version", help="Prompt version to test; default from settings."),
 ) -> None:
     """Run the golden cases against a provider; exit 1 when any case fails."""
+    from neurolake.llm import LLMFactory, PromptLibrary, PromptRunner
+    from neurolake.llm.golden import load_golden_cases, run_golden
+    from neurolake.llm.metrics import CatalogPromptMetrics
+
     settings = state.settings
     if provider is not None:
         if provider not in PROVIDERS:
@@ -69,6 +72,8 @@ def prompts_test(
 @prompts_app.command("stats")
 def prompts_stats() -> None:
     """Calls, failures, tokens and latency per prompt version, from the catalog."""
+    from neurolake.llm.metrics import CatalogPromptMetrics, summarize
+
     table = Table("prompt", "version", "provider", "model", "calls", "failures", "tokens in/out", "mean latency")
     for s in summarize(CatalogPromptMetrics(state.platform.catalog).calls()):
         table.add_row(

@@ -15,11 +15,9 @@ from rich.console import Console
 from rich.table import Table
 
 from neurolake.cli.context import state
-from neurolake.engine import QueryResult
-from neurolake.engine.serialize import json_value
 
 if TYPE_CHECKING:
-    from neurolake.engine import NeuroLakeEngine
+    from neurolake.engine import NeuroLakeEngine, QueryResult
 
 
 class EngineBackend(StrEnum):
@@ -77,6 +75,8 @@ def parse_params(values: list[str]) -> dict[str, Any] | list[Any] | None:
 
 
 def _cell(value: Any) -> str:
+    from neurolake.engine.serialize import json_value
+
     if value is None:
         return "NULL"
     shown = json_value(value)
@@ -163,6 +163,8 @@ def history(
     """Show recent queries, or the commit history of TABLE."""
     rows = _table_history(table, limit) if table else _query_history(limit)
     if output is OutputFormat.json:
+        from neurolake.engine.serialize import json_value
+
         typer.echo(json.dumps([{k: json_value(v) for k, v in r.items()} for r in rows], ensure_ascii=False))
         return
     console = Console()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from neurolake.cli.context import state
-from neurolake.pipelines.scheduler import POLL_INTERVAL_S
+from neurolake.pipelines.polling import POLL_INTERVAL_S
 
 
 def serve(
@@ -24,7 +24,7 @@ def serve(
 
     settings = state.settings
     configure_logging("DEBUG" if state.verbose else settings.log.level, settings.log.format)
-    app = create_app(settings, scheduler=scheduler, scheduler_interval_s=interval)
+    app = create_app(settings, scheduler=scheduler, scheduler_interval_s=interval, warm_models=True)
     # access_log off: the request middleware already logs every request with its id.
     uvicorn.run(app, host=host or settings.api.host, port=port or settings.api.port, access_log=False)
 

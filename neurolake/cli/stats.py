@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from neurolake.catalog.repositories import users as users_repo
 from neurolake.cli.context import state
 from neurolake.errors import NotFoundError
-from neurolake.observability.summary import MAX_HOURS, MetricsSummary, Scope, build_summary
+from neurolake.observability.window import MAX_HOURS
+
+if TYPE_CHECKING:
+    from neurolake.observability.summary import MetricsSummary
 
 #: Rows of the slowest-queries and failures tables.
 SHOWN = 5
@@ -22,6 +26,9 @@ def stats(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
 ) -> None:
     """Queries, failures, latency percentiles, cache hit rate, slowest queries and tables."""
+    from neurolake.catalog.repositories import users as users_repo
+    from neurolake.observability.summary import Scope, build_summary
+
     platform = state.platform
     scope = Scope.all()
     if user is not None:

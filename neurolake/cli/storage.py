@@ -6,16 +6,12 @@ import json
 from pathlib import Path
 from typing import Any, cast
 
-import pyarrow as pa
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
-from neurolake.catalog.repositories import tables as tables_repo
 from neurolake.cli.context import state
 from neurolake.errors import StorageInputError
-from neurolake.storage import location
 
 #: Files at least this big get a progress bar while they are read.
 PROGRESS_MIN_BYTES = 8 * 1024 * 1024
@@ -84,6 +80,8 @@ def ingest(
 ) -> None:
     """Load a file into a Delta table in one commit; a bad file leaves the table unchanged."""
     console = Console()  # per command: reads the terminal width when it runs
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
     from neurolake.storage.ingest import FileFormat, IngestMode, ingest_file
 
     if mode not in ("append", "overwrite", "merge"):
@@ -125,6 +123,9 @@ def tables(
 ) -> None:
     """List the lakehouse tables with their version, rows and size."""
     console = Console()  # per command: reads the terminal width when it runs
+    from neurolake.catalog.repositories import tables as tables_repo
+    from neurolake.storage import location
+
     storage = state.platform.storage
     survey = storage.survey()  # registers tables written by other tools, repairs lagging rows
     present = set(survey.tables)
@@ -171,6 +172,9 @@ def _report_skipped(skipped: dict[str, str]) -> None:
 def describe(table: str = typer.Argument(..., help="Table to describe.")) -> None:
     """Show a table's columns, types, descriptions, partitioning and statistics."""
     console = Console()  # per command: reads the terminal width when it runs
+    import pyarrow as pa
+
+    from neurolake.catalog.repositories import tables as tables_repo
     from neurolake.storage.schema import sql_type
 
     storage = state.platform.storage

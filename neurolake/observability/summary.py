@@ -20,14 +20,14 @@ from sqlalchemy import select
 from neurolake.catalog.models import QueryHistory, User
 from neurolake.errors import NeuroLakeError
 from neurolake.observability.metrics import METRICS, QUESTION_OUTCOMES, Metrics
+from neurolake.observability.window import MAX_HOURS
 
 if TYPE_CHECKING:
     from neurolake.platform import NeuroLake
 
 #: Status the engine records for a query that returned rows.
 SUCCEEDED = "succeeded"
-#: Longest window a summary covers, and most history rows it reads.
-MAX_HOURS = 24 * 90
+#: Most history rows a summary reads.
 MAX_ROWS = 100_000
 #: Bucket widths (seconds) the time series may use; the smallest giving at most MAX_BUCKETS.
 BUCKET_SIZES = (60, 300, 900, 3600, 3 * 3600, 6 * 3600, 86400)

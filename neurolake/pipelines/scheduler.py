@@ -9,15 +9,13 @@ from typing import TYPE_CHECKING
 
 from neurolake.catalog.models import PipelineRun
 from neurolake.errors import CatalogUnavailableError
+from neurolake.pipelines.polling import POLL_INTERVAL_S
 
 if TYPE_CHECKING:
     from neurolake.pipelines.service import PipelineService
     from neurolake.platform import NeuroLake
 
 log = logging.getLogger(__name__)
-
-#: How often the scheduler thread looks for due pipelines (cron's resolution is a minute).
-POLL_INTERVAL_S = 20.0
 
 
 def run_due(platform: NeuroLake, now: datetime | None = None) -> list[PipelineRun]:

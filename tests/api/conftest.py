@@ -150,6 +150,15 @@ class Served:
         return self._log.read().decode(errors="replace")
 
 
+def wait_for_models(base: str, timeout_s: float = 300) -> None:
+    """Until the served embedding model, which loads behind a started server, is done loading
+    (for tests that measure the server's memory: the model's is not theirs)."""
+    deadline = time.monotonic() + timeout_s
+    while httpx.get(f"{base}/ready", timeout=30).json().get("models") == "loading":
+        assert time.monotonic() < deadline, "the embedding model did not finish loading"
+        time.sleep(0.5)
+
+
 @contextmanager
 def server_process(home: Path, env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> Iterator[Served]:
     """``neurolake serve --no-scheduler`` (then ``args``) on ``home`` plus ``env``, once it answers /health."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from tests.api.conftest import server_process
+from tests.api.conftest import server_process, wait_for_models
 from tests.reliability.conftest import MIB, home_with_users, rss_mib
 
 BIG = 250 * MIB
@@ -43,6 +43,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int,
     keys = home_with_users(home)
     env = {"NEUROLAKE_API__MAX_UPLOAD_BYTES": str(512 * MIB)}
     with server_process(home, env) as served:
+        wait_for_models(served.base)  # the model's memory is not the bodies'
         yield served.base, int(served.base.rsplit(":", 1)[1]), keys, served.process.pid
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.api.conftest import server_process
+from tests.api.conftest import server_process, wait_for_models
 from tests.reliability.conftest import home_with_users, rss_mib
 
 REQUESTS = 2_000
@@ -62,6 +62,7 @@ def test_two_thousand_requests_at_concurrency_20_all_succeed_with_memory_flat(tm
     home = tmp_path / "home"
     keys = home_with_users(home)
     with server_process(home) as served:
+        wait_for_models(served.base)  # the model's memory is not the requests'
         run_load(served.base, keys["analyst"], WARM_UP)  # first use builds the platform, caches the queries
         before = rss_mib(served.process.pid)
         started = time.perf_counter()

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Depends, HTTPException, Path, status
 
-from neurolake.api.deps import AnalystUser, AuditorDep, PlatformDep
+from neurolake.api.deps import AnalystUser, ApiStateDep, AuditorDep, PlatformDep, SettingsDep
 from neurolake.api.schemas.ask import CONVERSATION_ID_PATTERN, AnswerCreate, AskCreate, AskPublic
 from neurolake.catalog.models import User
 
@@ -33,8 +33,12 @@ class Conversations(Protocol):
     def answer(self, thread_id: str, choice: str, *, user: User | None = None) -> Turn: ...
 
 
-def get_conversations(platform: PlatformDep) -> Conversations:
-    """The platform's conversation service; 503 while this build has none."""
+def get_conversations(platform: PlatformDep, state: ApiStateDep, settings: SettingsDep) -> Conversations:
+    """The platform's conversation service (``neurolake serve``: the one built without waiting for
+    the embedding model); 503 while this build has none."""
+    warming = state.warming(settings)
+    if warming is not None:
+        return warming.service
     service = getattr(platform, "conversations", None)
     if service is None:
         raise HTTPException(
@@ -46,13 +50,28 @@ def get_conversations(platform: PlatformDep) -> Conversations:
 ConversationsDep = Annotated[Conversations, Depends(get_conversations)]
 
 
+def models_notes(state: ApiStateDep, settings: SettingsDep) -> list[str]:
+    """What an answer given now should say about the embedding model (nothing once it has loaded)."""
+    warming = state.warming(settings)
+    if warming is None or warming.models.ready:
+        return []
+    from agents.warming import MODELS_LOADING_NOTE
+
+    return [MODELS_LOADING_NOTE]
+
+
+NotesDep = Annotated[list[str], Depends(models_notes)]
+
+
 def thread_of(user: User, conversation_id: str) -> str:
     """The service's thread id: the user's id in front keeps conversations apart."""
     return f"user-{user.id}:{conversation_id}"
 
 
 @router.post("", response_model=AskPublic)
-def ask(body: AskCreate, user: AnalystUser, conversations: ConversationsDep, audit: AuditorDep) -> AskPublic:
+def ask(
+    body: AskCreate, user: AnalystUser, conversations: ConversationsDep, audit: AuditorDep, notes: NotesDep
+) -> AskPublic:
     """Ask a question (a follow-up when ``conversation_id`` names an earlier one).
 
     The answer holds a result, or a ``clarification`` (a question and its options) to answer
@@ -65,7 +84,7 @@ def ask(body: AskCreate, user: AnalystUser, conversations: ConversationsDep, aud
         turn = conversations.ask(thread_of(user, conversation_id), body.question, user=user).to_dict()
         details["sql"] = turn.get("sql")
         _raise_for(turn)
-    return _public(conversation_id, turn)
+    return _public(conversation_id, turn, notes)
 
 
 @router.post("/{conversation_id}/answer", response_model=AskPublic)
@@ -75,13 +94,14 @@ def answer(
     user: AnalystUser,
     conversations: ConversationsDep,
     audit: AuditorDep,
+    notes: NotesDep,
 ) -> AskPublic:
     """Answer the clarification of the conversation's last turn (an option's number or words)."""
     with audit.action("ask.answer", conversation_id=conversation_id, choice=str(body.choice)) as details:
         turn = conversations.answer(thread_of(user, conversation_id), str(body.choice), user=user).to_dict()
         details["sql"] = turn.get("sql")
         _raise_for(turn)
-    return _public(conversation_id, turn)
+    return _public(conversation_id, turn, notes)
 
 
 def _raise_for(turn: dict[str, Any]) -> None:
@@ -93,7 +113,7 @@ def _raise_for(turn: dict[str, Any]) -> None:
         raise RuntimeError("the conversation service failed (see its log above)")
 
 
-def _public(conversation_id: str, turn: dict[str, Any]) -> AskPublic:
+def _public(conversation_id: str, turn: dict[str, Any], notes: list[str]) -> AskPublic:
     result = turn.get("result")
     clarification = turn.get("clarification")
     return AskPublic(
@@ -105,5 +125,6 @@ def _public(conversation_id: str, turn: dict[str, Any]) -> AskPublic:
         message=turn.get("message"),
         error=turn.get("error"),
         schedule=turn.get("schedule") or (turn.get("intent") or {}).get("schedule"),
+        notes=notes,
         turn=turn,
     )

@@ -38,7 +38,9 @@ def ready(platform: PlatformDep, state: ApiStateDep, settings: SettingsDep) -> J
 
     components = {name: _probe(check) for name, check in (("catalog", catalog), ("cache", cache), ("storage", storage))}
     ok = all(c.status == "ok" for c in components.values())
-    body = ReadyPublic(status="ready" if ok else "not ready", components=components)
+    body = ReadyPublic(
+        status="ready" if ok else "not ready", components=components, models=state.models_status(settings)
+    )
     return JSONResponse(body.model_dump(mode="json"), status_code=200 if ok else 503)
 
 

@@ -19,7 +19,8 @@ from neurolake.catalog.repositories import users as users_repo
 from neurolake.observability.collector import PlatformCollector
 from neurolake.observability.dashboard import plotly_js, render_dashboard
 from neurolake.observability.metrics import METRICS
-from neurolake.observability.summary import MAX_HOURS, MetricsSummary, Scope, build_summary
+from neurolake.observability.summary import MetricsSummary, Scope, build_summary
+from neurolake.observability.window import MAX_HOURS
 
 #: The cookie the dashboard keeps its API key in.
 DASHBOARD_COOKIE = "neurolake_dashboard_key"

@@ -56,4 +56,7 @@ class AskPublic(BaseModel):
     message: str | None = None
     error: str | None = Field(None, description="Why the turn has no result (e.g. the question was refused)")
     schedule: dict[str, Any] | None = Field(None, description="For a scheduling question: cron and label")
+    notes: list[str] = Field(
+        default_factory=list, description="What the answer did without, e.g. the embedding model still loading"
+    )
     turn: dict[str, Any] = Field(default_factory=dict, description="Everything the conversation service returned")

@@ -56,3 +56,5 @@ class ComponentStatus(BaseModel):
 class ReadyPublic(BaseModel):
     status: Literal["ready", "not ready"]
     components: dict[str, ComponentStatus]
+    #: The embedding model behind the conversations (``neurolake serve``); ready does not wait for it.
+    models: Literal["loading", "loaded", "failed"] | None = None
