@@ -534,6 +534,17 @@ def conditions_listed(r: Reading) -> list[Unread]:
     return out
 
 
+def self_counts(r: Reading) -> list[Unread]:
+    """ "the number of entrepreneurs per investor" read as the distinct investors per investor: a
+    count of the value each group holds is always 1, so the number was misread."""
+    grouped = {g.column.lower() for g in r.intent.group_by}
+    return [
+        Unread(m.alias.replace("_", " "), "a count of the value each group is made of")
+        for m in r.intent.measures
+        if m.function == "count_distinct" and (m.column or "").lower() in grouped
+    ]
+
+
 def listed_tables(r: Reading) -> list[Unread]:
     """(Checked once the listing is complete, after ``with_listed_tables``.)
     "the phone numbers of all customers and all staff" read as customers who have staff: the
@@ -691,6 +702,7 @@ RULES: tuple[Rule, ...] = (
     repeated_columns,
     conditions_listed,
     comparisons,
+    self_counts,
     counted_units,
     contradictions,
     loose_aggregates,

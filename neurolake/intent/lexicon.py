@@ -80,9 +80,13 @@ class Lexicon:
             return weight
         if len(a) < 4 or len(b) < 4:
             return 0.0
+        if _spelled_alike(a) == _spelled_alike(b):
+            return 0.95  # "organisation" and "organization"
         stem_a, stem_b = stem(a), stem(b)
         if stem_a == stem_b:
             return 0.85
+        if b in (stem_a + "or", stem_a + "er"):
+            return 0.8  # "directed" -> "director", "owned" -> "owner": the one who does it (below a shared stem)
         # "shipped" -> "ship" ~ "delivery": synonyms of the stem, a little less sure.
         row = self.synonyms.get(stem_a) or self.synonyms.get(stem_a + "e") or {}
         weight = max(row.get(b, 0.0), row.get(stem_b, 0.0))
@@ -100,6 +104,14 @@ class Lexicon:
 
 
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ers", "er", "ies", "ied", "ed", "es", "ly", "y", "s", "e")
+
+
+def _spelled_alike(word: str) -> str:
+    """British and American spellings meet ("organisation", "colour", "centre")."""
+    for british, american in (("isation", "ization"), ("ise", "ize"), ("our", "or"), ("tre", "ter")):
+        if len(word) >= 6 and (word.endswith(british) or word.endswith(british + "s")):
+            return word.replace(british, american)
+    return word
 
 
 def stem(word: str) -> str:

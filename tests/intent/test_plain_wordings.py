@@ -20,6 +20,9 @@
 - "in 2013 or 2016" on a year column is either year; on a date column it is refused, never the
   stretch from 2013 to 2016;
 - "the accounts he or she has": one person, not a choice between values;
+- "organisation" finds `organization_*`, "directed by" a `director` column (the one who does it);
+  "available", "in the database", "offered" carry nothing to find;
+- refused: "the number of X per Y" read as the distinct Y values per Y (always 1);
 - "cookies" is the plural of "cookie"; "in total" after a count, "staff members", "gender" for a column named ``sex``,
   "in alphabetic order", "sorted in descending order of X";
 - refused: a comparison the reading cannot apply ("names used more than twice"), two tables
@@ -313,6 +316,24 @@ def test_years_apart_on_a_date_column_are_refused(platform: NeuroLake) -> None:
     platform.storage.write_table(pa.table({"shop_id": [1, 2, 3], "opened_on": dates}), "shops")
     refusal = _refusal(answerer_for(platform), "How many shops were opened in 2020 or 2022?")
     assert "2020" in refusal
+
+
+def test_spellings_agents_and_empty_words(platform: NeuroLake) -> None:
+    write = platform.storage.write_table
+    write(pa.table({"organization_id": [1, 2], "organization_name": ["Acme", "Bolt"]}), "organizations")
+    write(pa.table({"film_id": [1, 2, 3], "title": ["A", "B", "C"], "director": ["Ray", "Ray", "Ozu"]}), "films")
+    answerer = answerer_for(platform)
+    assert sorted(rows_of(answerer, "List the names of all organisations.")) == [("Acme",), ("Bolt",)]
+    assert sorted(rows_of(answerer, "Find the titles of films directed by Ray.")) == [("A",), ("B",)]
+    assert rows_of(answerer, "How many films are available in the database?") == [(3,)]
+
+
+def test_a_count_of_the_grouped_value_itself_is_refused(platform: NeuroLake) -> None:
+    platform.storage.write_table(
+        pa.table({"founder_id": [1, 2, 3], "founder": ["Ann", "Bo", "Cy"], "investor": ["X", "X", "Y"]}), "founders"
+    )
+    refusal = _refusal(answerer_for(platform), "What is the number of distinct investors for each investor?")
+    assert "count distinct investor" in refusal
 
 
 def test_every_reading_offered_keeps_the_period() -> None:
