@@ -108,7 +108,13 @@ _SUFFIXES = ("ations", "ation", "ings", "ing", "ers", "er", "ies", "ied", "ed", 
 
 def _spelled_alike(word: str) -> str:
     """British and American spellings meet ("organisation", "colour", "centre")."""
-    for british, american in (("isation", "ization"), ("ise", "ize"), ("our", "or"), ("tre", "ter")):
+    for british, american in (
+        ("isation", "ization"),
+        ("ise", "ize"),
+        ("our", "or"),
+        ("tre", "ter"),
+        ("olment", "ollment"),
+    ):
         if len(word) >= 6 and (word.endswith(british) or word.endswith(british + "s")):
             return word.replace(british, american)
     return word

@@ -20,7 +20,8 @@
 - "in 2013 or 2016" on a year column is either year; on a date column it is refused, never the
   stretch from 2013 to 2016;
 - "the accounts he or she has": one person, not a choice between values;
-- "organisation" finds `organization_*`, "directed by" a `director` column (the one who does it);
+- "organisation" finds `organization_*`, "enrollment" finds `enr` and `date_of_enrolment`,
+  "directed by" a `director` column (the one who does it);
   "available", "in the database", "offered" carry nothing to find;
 - refused: "the number of X per Y" read as the distinct Y values per Y (always 1);
 - "cookies" is the plural of "cookie"; "in total" after a count, "staff members", "gender" for a column named ``sex``,
@@ -326,6 +327,12 @@ def test_spellings_agents_and_empty_words(platform: NeuroLake) -> None:
     assert sorted(rows_of(answerer, "List the names of all organisations.")) == [("Acme",), ("Bolt",)]
     assert sorted(rows_of(answerer, "Find the titles of films directed by Ray.")) == [("A",), ("B",)]
     assert rows_of(answerer, "How many films are available in the database?") == [(3,)]
+    write(
+        pa.table({"college_name": ["A", "B"], "enr": [100, 250], "date_of_enrolment": [date(2020, 1, 1)] * 2}),
+        "colleges",
+    )
+    assert rows_of(answerer, "What is the total enrollment of all colleges?") == [(350,)]
+    assert rows_of(answerer, "List the distinct dates of enrollment of colleges.") == [(date(2020, 1, 1),)]
 
 
 def test_a_count_of_the_grouped_value_itself_is_refused(platform: NeuroLake) -> None:
