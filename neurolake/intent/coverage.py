@@ -189,11 +189,14 @@ def unused_mentions(r: Reading) -> list[Unread]:
     for m in r.mentions:
         if any(_used(r, t) for t in m.candidates):
             continue
-        verb = len(m.words) == 1 and m.words[0].endswith(("ed", "ing"))
-        if verb and stem(m.words[0]) in {w for c in joined for w in re.split(r"[._]", c)}:
+        if len(m.words) == 1 and _verb_form(m.words[0]) and stem(m.words[0]) in _words_of_columns(joined):
             continue  # "cities that have hosted a competition": the host_city_id key the reading joins by
         out.append(Unread(m.text, "not used in the answer"))
     return out
+
+
+def _words_of_columns(columns: set[str]) -> set[str]:
+    return {w for c in columns for w in re.split(r"[._]", c)}
 
 
 def _join_columns(intent: Intent) -> set[str]:
@@ -484,7 +487,7 @@ def unnamed_joins(r: Reading) -> list[Unread]:
     named |= {c.rsplit(".", 1)[0] for c in r.columns} | r.star_tables
     named |= {t.table.lower() for m in r.mentions for t in m.candidates if t.kind == "value" and _used(r, t)}
     # "the patient who stayed in room 111": a verb that names the table ("stay")
-    verbs = {stem(t.text) for t in r.q.tokens if t.kind == "word" and t.text.endswith(("ed", "ing"))}
+    verbs = {stem(t.text) for t in r.q.tokens if t.kind == "word" and _verb_form(t.text)}
     out = []
     for table in r.intent.tables[1:]:
         info = r.schema.table(table)

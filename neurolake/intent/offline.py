@@ -193,14 +193,7 @@ class OfflineIntentParser:
     def _existence(self, intent: Intent) -> Intent:
         """A related row picked by its extreme, then conditions on related rows as IN / NOT IN, in
         the reading and in each option offered."""
-        intent = as_semi_joins(extreme_as_filter(intent, self.graph), self.graph)
-        for ambiguity in intent.ambiguities:
-            options = [
-                o.model_copy(update={"intent": as_semi_joins(extreme_as_filter(o.intent, self.graph), self.graph)})
-                for o in ambiguity.options
-            ]
-            ambiguity.options[:] = options
-        return intent
+        return _with_options(intent, lambda i: as_semi_joins(extreme_as_filter(i, self.graph), self.graph))
 
     def _checked(
         self,
@@ -469,18 +462,20 @@ def _claim_pronoun_pairs(q: Question) -> None:
             q.claim(i, i + 3, "filler")
 
 
+_PRESENTATION_VERBS = frozenset(load("english")["words"]["presentation_verbs"])
+_ANSWER_NOUNS = frozenset(load("english")["words"]["answer_nouns"])
+
+
 def _claim_answer_nouns(q: Question) -> None:
     """ "sort the result by age": "result" is the answer being sorted, never a column."""
-    words = load("english")["words"]
-    verbs, nouns = set(words["presentation_verbs"]), set(words["answer_nouns"])
     for tok in q.tokens:
-        if tok.text not in nouns or tok.used:
+        if tok.text not in _ANSWER_NOUNS or tok.used:
             continue
         before = [t.text for t in q.tokens[max(0, tok.index - 2) : tok.index] if t.text != "the"]
         after = q.at(tok.index + 1)
         # "sort the results in alphabetical order" (not "show the result of the submission": data)
         ends = after is None or after.pause_before or after.text in _ORDER_AFTER
-        if before and before[-1] in verbs and ends:
+        if before and before[-1] in _PRESENTATION_VERBS and ends:
             tok.claim("filler")
 
 

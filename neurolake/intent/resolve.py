@@ -497,9 +497,7 @@ class Resolver:
             if not out and {"date", "time"} & set(slot.hints):
                 # "the most recent appointment": its one date ("start"), whatever it is called
                 for table in entity_tables:
-                    dates = [c for c in self.schema.tables[table].columns if c.is_temporal]
-                    out = [Choice(t, 0.6, frozenset({table}), self._column_label(t), "order")
-                           for t in (Target("column", table, 0.6, c.name) for c in dates)]  # fmt: skip
+                    out = [self._ordered_by(c, 0.6) for c in self.schema.tables[table].columns if c.is_temporal]
                     if out:
                         break
             elif not out:
@@ -532,11 +530,12 @@ class Resolver:
 
     def _verb_dates(self, verb: str) -> list[Choice]:
         """ "released most recently", "contacted most recently": the date columns the verb names."""
-        out = []
-        for col in self.schema.dated_by(verb):
-            t = Target("column", col.table, 0.9, col.name)
-            out.append(Choice(t, t.score, frozenset({col.table}), self._column_label(t), "order"))
-        return out
+        return [self._ordered_by(col, 0.9) for col in self.schema.dated_by(verb)]
+
+    def _ordered_by(self, col: ColumnInfo, score: float) -> Choice:
+        """Rank by ``col`` itself (not a sum or average of it)."""
+        t = Target("column", col.table, score, col.name)
+        return Choice(t, score, frozenset({col.table}), self._column_label(t), "order")
 
     def _matching_paths(self, options: list[Path], role_words: set[str]) -> list[Path]:
         """The paths the question's words pick: by a key's role ("start station"), else by a table
@@ -1285,12 +1284,12 @@ def _joined_after(first: Slot, columns: list[Slot], words: tuple[str, ...]) -> l
     """Columns listed right after ``first`` with "and" or a comma ("names and ids", "name, age and")."""
     out: list[Slot] = []
     end = first.mention.end if first.mention is not None else None
-    for c in sorted((c for c in columns if c.mention is not None), key=lambda c: c.mention.start):  # type: ignore[union-attr]
-        assert c.mention is not None
-        if end is None or c.mention.start < end or set(words[end : c.mention.start]) - {"and", "the", "their"}:
+    listed = [(c.mention, c) for c in columns if c.mention is not None]
+    for mention, c in sorted(listed, key=lambda pair: pair[0].start):
+        if end is None or mention.start < end or set(words[end : mention.start]) - {"and", "the", "their"}:
             break
         out.append(c)
-        end = c.mention.end
+        end = mention.end
     return out
 
 
