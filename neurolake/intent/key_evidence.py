@@ -15,6 +15,7 @@ Columns are read once per table version, and only those some name hints at.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -154,16 +155,49 @@ class KeyEvidence:
             for k in named
             if _declared(schema, k) or not self._many_to_many(schema, k)
         ]
-        return [*kept, *self.keys(schema, named)]
+        return [*(self._marked(schema, k) for k in self._to_roots(schema, kept)), *self.keys(schema, named)]
+
+    def _marked(self, schema: SchemaInfo, key: ForeignKey) -> ForeignKey:
+        """The key marked ``same_rows`` when it joins two tables' first columns, each value once on
+        both sides: a row of one is a row of the other ("professor" rows are "employee" rows)."""
+        source, target = self._ends(schema, key)
+        firsts = all(
+            schema.tables[t].columns and schema.tables[t].columns[0].name == c
+            for t, c in ((key.table, key.column), (key.ref_table, key.ref_column))
+        )
+        if firsts and source is not None and target is not None and source.unique and target.unique:
+            return dataclasses.replace(key, same_rows=True)
+        return key
+
+    def _to_roots(self, schema: SchemaInfo, keys: list[ForeignKey]) -> list[ForeignKey]:
+        """A column named like two tables' keys, the rows of one a part of the other's
+        ("department.emp_num" like "professor.emp_num" and "employee.emp_num", professors being
+        some of the employees), refers to the whole: otherwise every join of the two offers two paths."""
+        part_of = {(k.table, k.ref_table) for k in keys if self._strict_part(schema, k)}
+        return [
+            k
+            for k in keys
+            if not any(
+                o.table == k.table and o.column == k.column and (k.ref_table, o.ref_table) in part_of for o in keys
+            )
+        ]
+
+    def _strict_part(self, schema: SchemaInfo, key: ForeignKey) -> bool:
+        source, target = self._ends(schema, key)
+        return source is not None and target is not None and source.unique and source.values < target.values
 
     def _many_to_many(self, schema: SchemaInfo, key: ForeignKey) -> bool:
         return all(p is not None and p.values and not p.unique for p in self._ends(schema, key))
 
     def _oriented(self, schema: SchemaInfo, key: ForeignKey) -> ForeignKey:
         """A same-name key points at the side whose values are unique ("dorm.dormid" is referred
-        to by "has_amenity.dormid", not the other way), whichever table names listed first."""
+        to by "has_amenity.dormid", not the other way), or, both unique, at the side holding the
+        other's values, whichever table names listed first."""
         source, target = self._ends(schema, key)
-        if source is not None and target is not None and source.unique and not target.unique:
+        if source is None or target is None or not source.unique:
+            return key
+        # Both unique: the smaller set of rows refers to the larger ("professor" rows are employees).
+        if not target.unique or target.values < source.values:
             return ForeignKey(key.ref_table, key.ref_column, key.table, key.column, key.role)
         return key
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from neurolake.intent.lexicon import stem
 from neurolake.intent.schema import ColumnInfo, SchemaInfo, TableInfo
+from neurolake.intent.words import split_identifier
 
 _DECLARED = re.compile(r"\b([A-Za-z_][\w]*)\.([A-Za-z_][\w]*)\b")
 
@@ -34,6 +35,9 @@ class ForeignKey:
     ref_table: str
     ref_column: str
     role: tuple[str, ...] = ()
+    #: Both ends hold each value once: a row of one is a row of the other, described further
+    #: ("professor.emp_num" -> "employee.emp_num"); set where the data shows it.
+    same_rows: bool = False
 
     def other(self, table: str) -> str:
         return self.ref_table if table == self.table else self.table
@@ -114,7 +118,8 @@ _ID_ENDINGS = frozenset({"id", "key", "code", "num", "no", "number", "nbr"})
 def _same_name(tables: list[TableInfo], table: TableInfo, col: ColumnInfo) -> list[ForeignKey]:
     """``professor.emp_num`` -> ``employee.emp_num``: the same identifier name, first column of the
     other table (where it is the row's key), not the first column of this one."""
-    if len(col.words) < 2 or col.words[-1] not in _ID_ENDINGS:
+    written = split_identifier(col.name)  # "emp_num" even where the table's prefix "emp" is dropped from words
+    if not any(len(w) >= 2 and w[-1] in _ID_ENDINGS for w in (col.words, tuple(written))):
         return []  # a bare "id" is every table's own key, never a reference by its name alone
     own_first = table.columns[0] is col
     out = []

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from neurolake.intent.frame import Frame, Slot
-from neurolake.intent.keys import JoinGraph, Path, names_a_middle
+from neurolake.intent.keys import JoinGraph, Path, Step, names_a_middle
 from neurolake.intent.lexicon import MONEY_WORDS
 from neurolake.intent.linker import Target
 from neurolake.intent.model import (
@@ -307,6 +307,8 @@ class Resolver:
         while todo:
             current = todo.pop()
             for fk in self.graph.neighbours(current):
+                if fk.same_rows:
+                    continue  # one row each: nothing to count per row
                 if fk.ref_table == current and fk.table != current and fk.table not in seen and fk.table != table:
                     seen.add(fk.table)
                     todo.append(fk.table)
@@ -462,7 +464,7 @@ class Resolver:
             out = []
             for table in entity_tables:
                 for fk in self.graph.neighbours(table):
-                    if fk.ref_table == table and fk.table != table:
+                    if fk.ref_table == table and fk.table != table and not fk.same_rows:
                         t = Target("table", fk.table, 0.8)
                         out.append(
                             Choice(
@@ -541,7 +543,9 @@ class Resolver:
         """The paths the question's words pick: by a key's role ("start station"), else by a table
         they pass through ("registered for courses": the registrations, not the attendance)."""
         matching = [p for p in options if _path_roles(p) & role_words]
-        return matching or [p for p in options if names_a_middle(self.schema, p, role_words)]
+        matching = matching or [p for p in options if names_a_middle(self.schema, p, role_words)]
+        # No word picks: a row's own description ("professor" -> its "employee" row) is no other reading.
+        return matching or [p for p in options if all(_to_same_rows(s) for s in p)][:1]
 
     def _entity_tables(self, slots: list[Slot]) -> list[str]:
         out = []
@@ -683,7 +687,9 @@ class Resolver:
             for s, c in zip(slots, combo, strict=True)
         )
         fanouts = sum(1 for _, path in chosen for step in path if step.key.table == step.target) if additive else 0
-        score = sum(c.score for c in combo) - JOIN_PENALTY * joins - FANOUT_PENALTY * fanouts
+        # A join to the same rows described further ("professor" rows are "employee" rows) costs half.
+        same_rows = sum(1 for _, path in chosen for step in path if _to_same_rows(step))
+        score = sum(c.score for c in combo) - JOIN_PENALTY * (joins - same_rows / 2) - FANOUT_PENALTY * fanouts
         options = {table: paths for table, paths in steps if len(paths) > 1}
         return Plan(combo, root, chosen, score, options)
 
@@ -702,14 +708,19 @@ class Resolver:
         return None
 
     def _tree(self, root: str, others: frozenset[str]) -> tuple[list[tuple[str, list[Path]]], int] | None:
-        """Join steps from ``root`` to every other table (shortest paths, grown greedily)."""
+        """Join steps from ``root`` to every other table (shortest paths, grown greedily), in the
+        order of the tables that joins the fewest (a few tables: every order is tried)."""
         key = (root, others)
-        if key in self._tree_cache:
-            return self._tree_cache[key]
+        if key not in self._tree_cache:
+            orders = itertools.permutations(sorted(others)) if len(others) <= 3 else [tuple(sorted(others))]
+            grown = [t for t in (self._grown(root, order) for order in orders) if t is not None]
+            self._tree_cache[key] = min(grown, key=_tree_cost) if grown else None
+        return self._tree_cache[key]
+
+    def _grown(self, root: str, order: tuple[str, ...]) -> tuple[list[tuple[str, list[Path]]], int] | None:
         in_tree = {root}
         steps: list[tuple[str, list[Path]]] = []
-        result: tuple[list[tuple[str, list[Path]]], int] | None
-        for target in sorted(others):
+        for target in order:
             if target in in_tree:
                 continue
             best: list[Path] = []
@@ -722,17 +733,15 @@ class Resolver:
                 elif len(paths[0]) == len(best[0]):
                     best += [p for p in paths if p not in best]
             if not best:
-                self._tree_cache[key] = None
                 return None
+            # A row's own further description comes first ("professor" -> its "employee" row).
+            best.sort(key=lambda path: -sum(_to_same_rows(step) for step in path))
             # Paths through different tables or keys are different readings; keep all of them.
             steps.append((target, _distinct_paths(best)))
             for step in best[0]:
                 in_tree.add(step.target)
                 in_tree.add(step.source)
-        joins = len(in_tree) - 1
-        result = (steps, joins)
-        self._tree_cache[key] = result
-        return result
+        return steps, len(in_tree) - 1
 
     # ------------------------------------------------------------------------ intent
 
@@ -1078,9 +1087,17 @@ class Resolver:
         a, b = best.choices[i], rival.choices[i]
         if a.target is None or b.target is None or a.target.kind != "column" or b.target.kind != "column":
             return False
-        if abs(a.score - b.score) > 0.01 or best.root != rival.root:
+        if abs(a.score - b.score) > 0.01 or best.root != rival.root or self._describes_root(best, a):
             return False
         return best.root not in a.tables and rival.root not in b.tables
+
+    def _describes_root(self, plan: Plan, choice: Choice) -> bool:
+        """The choice's table holds the root's own rows, described further ("professor" -> "employee")."""
+        return any(
+            step.target in choice.tables and step.source == plan.root and _to_same_rows(step)
+            for _, path in plan.joins
+            for step in path[:1]
+        )
 
     def _differs_only_in(self, a: Plan, b: Plan, i: int) -> bool:
         return all(
@@ -1199,6 +1216,18 @@ def _qualified_words(table: TableInfo, col: ColumnInfo) -> str:
     if set(table.words) & set(col.words):
         return _words(col.words)
     return f"{_words(table.words)} {_words(col.words)}"
+
+
+def _tree_cost(tree: tuple[list[tuple[str, list[Path]]], int]) -> float:
+    """Joins, a join to the same rows described further counting half (as in a plan's score)."""
+    steps, joins = tree
+    return joins - sum(_to_same_rows(step) for _, paths in steps for step in paths[0]) / 2
+
+
+def _to_same_rows(step: Step) -> bool:
+    """A step from a row to the same row described further: "professor" to its "employee" row,
+    not "city" to its "temperature" row (the described table refers, the describing one is referred to)."""
+    return step.key.same_rows and step.source == step.key.table
 
 
 def _path_roles(path: Path) -> set[str]:

@@ -88,3 +88,32 @@ def test_a_column_named_like_its_table_is_a_row_key_others_refer_to(platform: Ne
     _write(platform, "grapes", grape_no=[1, 2, 3], grape=["Merlot", "Syrah", "Zinfandel"], color=["Red"] * 3)
     _write(platform, "wines", wine_no=[10, 11, 12], grape=["Syrah", "Syrah", "Merlot"], price=[9.0, 12.0, 30.0])
     assert _proven(platform) == {("wines", "grape", "grapes", "grape", ())}
+
+
+def _staff_tables(platform: NeuroLake) -> None:
+    # Professors are some of the employees (each once); departments name a head employee.
+    _write(platform, "employee", emp_num=[1, 2, 3, 4], emp_fname=["Ann", "Bo", "Cy", "Di"], emp_lname=list("ABCD"))
+    _write(platform, "professor", emp_num=[2, 3], dept_code=["HIS", "ART"], prof_office=["H-1", "A-7"])
+    _write(platform, "department", dept_code=["HIS", "ART"], dept_name=["History", "Art"], emp_num=[2, 4])
+    _write(platform, "student", stu_num=[7, 8], stu_fname=["Ed", "Flo"], dept_code=["HIS", "ART"])
+
+
+def test_rows_that_are_some_of_another_tables_rows_refer_to_it(platform: NeuroLake) -> None:
+    _staff_tables(platform)
+    schema = IntentParser.from_platform(platform, semantic=False).schema()
+    keys = {(k.table, k.column, k.ref_table, k.same_rows) for k in KeyEvidence(platform.storage).checked(schema)}
+    # "professor" rows are employees: the smaller set refers to the larger, whatever the names' order.
+    assert ("professor", "emp_num", "employee", True) in keys
+    # The head of a department is an employee; not also a second path through "professor".
+    assert ("department", "emp_num", "employee", False) in keys
+    assert not any(t == "department" and r == "professor" for t, _, r, _ in keys)
+
+
+def test_a_subtype_reads_its_own_details_from_the_rows_it_extends(platform: NeuroLake) -> None:
+    _staff_tables(platform)
+    answerer = QuestionAnswerer(IntentParser.from_platform(platform, semantic=False), platform.engine)
+    answer = answerer.answer("What are the first name and office of the professor in the History department?")
+    assert answer.refusal is None and answer.clarification is None and answer.result is not None
+    # The professor's own employee row (Bo), not the department head's, nor a student's first name.
+    assert "professor.emp_num = employee.emp_num" in (answer.sql or "")
+    assert answer.result.rows == [("Bo", "H-1")]
