@@ -324,9 +324,21 @@ def read_cues(q: Question) -> list[Cue]:
                 cues.append(Cue("which", i, i))
             i += 1
             continue
+        if _restated_count(cues, cue, q):
+            cues.pop()  # "count the number of rooms": one count, said twice
         cues.append(cue)
         i = cue.index + 1
     return cues
+
+
+def _restated_count(cues: list[Cue], cue: Cue, q: Question) -> bool:
+    """A count right after a count, nothing but "the" between ("count the number of")."""
+    last = cues[-1] if cues else None
+    if last is None or last.kind != "aggregate" or cue.kind != "aggregate":
+        return False
+    if last.function != "count" or cue.function not in ("count", "count_distinct"):
+        return False
+    return all(t.text == "the" for t in q.tokens[last.index + 1 : cue.start])
 
 
 def _bare_number(q: Question, i: int) -> bool:

@@ -36,6 +36,7 @@ from neurolake.intent.model import (
 )
 from neurolake.intent.schema import ColumnInfo, SchemaInfo, TableInfo
 from neurolake.intent.vocab import load, word_lists
+from neurolake.intent.words import split_identifier
 
 JOIN_PENALTY = 0.25
 #: Summing a column over a one-to-many join counts it once per child row: almost never meant.
@@ -424,7 +425,11 @@ class Resolver:
                 col = self._column(t)
                 if function in ("count", "count_distinct"):
                     fn = "count_distinct" if function == "count_distinct" or col.role == "key" else "count"
-                    if fn == "count" and col.is_numeric:
+                    if fn == "count" and col.is_numeric and self._refers(col):
+                        fn = "count_distinct"  # "how many patients stayed": each patient once
+                    elif fn == "count" and col.is_numeric and split_identifier(col.name)[-1] in _ID_WORDS:
+                        fn = "count"  # "how many rooms" over room_number: the rows, not a sum of numbers
+                    elif fn == "count" and col.is_numeric:
                         fn = "sum"  # "the number of points", "total number of passengers": added up
                     elif fn == "count" and col.role == "text":
                         fn = "count_distinct"  # "how many cities", "the number of transaction types"
@@ -441,6 +446,10 @@ class Resolver:
                     fn = function or ("avg" if col.averaged else "sum")
                     out.append(Choice(t, t.score, frozenset({t.table}), self._column_label(t), fn))
         return _top(_dedupe(out))
+
+    def _refers(self, col: ColumnInfo) -> bool:
+        """A number that points at another table's row (``stay.patient``): counted, never added up."""
+        return any(k.table == col.table and k.column == col.name for k in self.graph.keys)
 
     def _money_columns(self, function: str | None, score: float, only_table: str | None = None) -> list[Choice]:
         out = []
@@ -791,6 +800,7 @@ class Resolver:
         having: list[Filter] = []
         entity: str | None = None
         in_values: dict[str, list[Any]] = {}
+        shown: dict[str, Slot] = {}
         for slot, choice in zip(slots, combo, strict=True):
             t = choice.target
             if slot.role == "entity":
@@ -845,6 +855,9 @@ class Resolver:
                 target = next((m.alias for m in measures if m.column == t.qualified), t.qualified)
                 order.append(OrderBy(target=target, direction=slot.direction or frame.sort_direction or "asc"))
             elif slot.role == "column" and t is not None:
+                if t.qualified in shown and _said_once(shown[t.qualified], slot, frame.words):
+                    continue  # "the names of the sponsors": one column, named twice
+                shown.setdefault(t.qualified, slot)
                 columns.append(t.qualified)
             elif slot.role == "time" and t is not None:
                 if frame.period is not None:
@@ -1216,6 +1229,23 @@ def _qualified_words(table: TableInfo, col: ColumnInfo) -> str:
     if set(table.words) & set(col.words):
         return _words(col.words)
     return f"{_words(table.words)} {_words(col.words)}"
+
+
+#: Last words of a column name that make its numbers names of things, not amounts.
+_ID_WORDS = frozenset({"id", "num", "number", "no", "code", "key"})
+
+#: Words between "the names" and "(of all the) sponsors" that make them one thing.
+_OF_WORDS = frozenset({"of", "the", "all", "these", "those", "different", "distinct", "unique", "each", "every"})
+
+
+def _said_once(first: Slot, second: Slot, words: tuple[str, ...]) -> bool:
+    """ "the names of the sponsors" (read as sponsor_name twice): an attribute and, right after
+    "of", what it belongs to, the same column; "the school name and driver name" are two things."""
+    if first.mention is None or second.mention is None:
+        return False
+    a, b = sorted((first.mention, second.mention), key=lambda m: m.start)
+    between = words[a.end : b.start]
+    return "of" in between and set(between) <= _OF_WORDS
 
 
 def _tree_cost(tree: tuple[list[tuple[str, list[Path]]], int]) -> float:
