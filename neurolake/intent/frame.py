@@ -87,6 +87,7 @@ def build_frame(q: Question, mentions: list[Mention], cues: list[Cue], frame: Fr
     previous: Mention | None = None
     previous_slot: Slot | None = None
     compare: tuple[Slot, int] | None = None
+    negate_value = False
     for item in items:
         if isinstance(item, Cue):
             if item.kind == "compare":
@@ -130,6 +131,10 @@ def build_frame(q: Question, mentions: list[Mention], cues: list[Cue], frame: Fr
                 compare = None
                 continue
         compare = None
+        if pending is not None and pending.kind == "negate" and _value_named_next(item, items, q):
+            negate_value, pending = True, None  # "not in country 'Russia'", "not owned by CCTV": the value is negated
+        elif negate_value and item.best.kind == "value":
+            negate_value, pending = False, Cue("negate", item.start, item.start)
         slot = _slot_for(item, pending, previous, previous_slot, q, frame)
         if slot is not None:
             frame.slots.append(slot)
@@ -201,6 +206,17 @@ def _next_is_mention(cue: Cue, items: list[Cue | Mention], q: Question | None = 
         if any(t.text in ("by", "per", "for", "in", "from", "with") for t in between):
             return False
     return True
+
+
+def _value_named_next(mention: Mention, items: list[Cue | Mention], q: Question) -> bool:
+    """A column or a verb, then within a few words a value ("in country 'Russia'", "owned by CCTV")."""
+    if mention.best.kind == "value":
+        return False
+    later = [i for i in items if isinstance(i, Mention) and i.start >= mention.end]
+    if not later or later[0].best.kind != "value":
+        return False
+    between = [t.text for t in q.tokens[mention.end : later[0].start]]
+    return len(between) <= 2 and set(between) <= {"by", "in", "of", "is", "as", "the", "to", "=", "from", "with"}
 
 
 def _joined(q: Question, previous: Mention | None, current: Mention) -> bool:

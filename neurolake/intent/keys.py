@@ -230,6 +230,17 @@ def names_a_middle(schema: SchemaInfo, path: Path, words: set[str]) -> bool:
     return False
 
 
+def tables_a_verb_names(schema: SchemaInfo, verb: str) -> list[str]:
+    """The tables a verb names by its stem ("assigned" -> ``assignedto``, "registered" ->
+    ``registrations``)."""
+    base = stem(verb)
+    return [
+        t.name
+        for t in schema.tables.values()
+        if any(w == verb or _shared_start(base, w) >= max(5, len(base) - 2) for w in t.words)
+    ]
+
+
 def _shared_start(a: str, b: str) -> int:
     n = 0
     while n < min(len(a), len(b)) and a[n] == b[n]:

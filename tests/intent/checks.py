@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import sqlglot
@@ -63,3 +64,19 @@ def refusal_of(answerer: QuestionAnswerer, question: str) -> str:
     answer = answerer.answer(question)
     assert answer.result is None and answer.refusal is not None, answer.sql
     return answer.refusal
+
+
+def answerer_over(
+    tmp_path_factory: Any, name: str, tables: dict[str, dict[str, list[Any]]]
+) -> Iterator[QuestionAnswerer]:
+    """A fresh lakehouse holding ``tables`` (written through the platform's storage) and the
+    answer path ``neurolake ask`` takes over it; closed when the fixture ends."""
+    import pyarrow as pa
+
+    from neurolake.config import load_settings
+
+    platform = NeuroLake.from_settings(load_settings(home=tmp_path_factory.mktemp(name), environment="test"))
+    for table, columns in tables.items():
+        platform.storage.write_table(pa.table(columns), table)
+    yield answerer_for(platform)
+    platform.close()

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -155,3 +156,11 @@ def bike_db() -> Iterator[duckdb.DuckDBPyConnection]:
 @pytest.fixture(scope="session")
 def bike_sql(bike_schema: SchemaInfo) -> SqlGenerator:
     return SqlGenerator(bike_schema)
+
+
+@pytest.fixture(scope="module")
+def tables_answerer(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The answer path over a fresh lakehouse holding the test module's ``TABLES``."""
+    from tests.intent.checks import answerer_over
+
+    yield from answerer_over(tmp_path_factory, request.module.__name__.rsplit(".", 1)[-1], request.module.TABLES)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from neurolake.intent.keys import ForeignKey, names_a_middle
+from neurolake.intent.keys import ForeignKey, names_a_middle, tables_a_verb_names
 from neurolake.intent.model import Filter, Intent, Join, SubQuery
 from neurolake.intent.rules import Context, Found, Rule
 from neurolake.intent.rules.vocabulary import phrases
@@ -32,6 +32,15 @@ class Absence(Rule):
             start = cue.index if cue is not None else tok.index
             mention = _table_after(ctx, start, words["absence_fillers"])
             if mention is None:
+                named = _verb_after(ctx, start, words["absence_fillers"])
+                if named is not None:  # "projects not assigned yet": no row of the assignments
+                    verb, table = named
+                    if cue is not None:
+                        cues.remove(cue)
+                    end = verb + 2 if (after := ctx.q.at(verb + 1)) is not None and after.text == "yet" else verb + 1
+                    ctx.q.claim(tok.index, end, self.name)
+                    text = " ".join(t.raw for t in ctx.q.tokens[tok.index : end])
+                    out.append(Found(self.name, text, {"table": table, "others": [], "values": []}))
                 continue
             if cue is not None:
                 cues.remove(cue)
@@ -39,18 +48,20 @@ class Absence(Rule):
             ctx.q.claim(tok.index, mention.end, self.name)
             # "don't participate in any activity": the tables named right after belong to it too.
             first, joiners = mention, words["absence_fillers"] | {"in", "on", "at", "for", "of"}
-            while (nxt := _table_after(ctx, mention.end - 1, joiners, verbs=0)) is not None:
+            while (nxt := _table_after(ctx, mention.end - 1, joiners, verbs=0, chained=True)) is not None:
                 ctx.mentions.remove(nxt)
                 ctx.q.claim(mention.end, nxt.end, self.name)
                 mention = nxt
-            end, mention = mention.end, first
+            end, chained, mention = mention.end, mention, first
             table = mention.best.table
+            chain = [chained.best.table] if chained is not first and chained.best.kind == "table" else []
             # Its own conditions ("in Australia") stay inside: values of that table after it.
             inside = [m for m in ctx.mentions if m.start >= end and m.best.kind == "value" and m.best.table == table]
             for m in inside:
                 ctx.mentions.remove(m)
             others = [t.table for t in mention.of_kind("table") if t.table != table]
-            data = {"table": table, "others": others, "values": [(m.best.qualified, m.best.value) for m in inside]}
+            values = [(m.best.qualified, m.best.value) for m in inside]
+            data = {"table": table, "others": others, "values": values, "chain": chain}
             text = " ".join(t.raw for t in ctx.q.tokens[tok.index : end])
             out.append(Found(self.name, text, data))
         return out
@@ -59,6 +70,9 @@ class Absence(Rule):
         if not intent.tables:
             return intent
         root = intent.tables[0]
+        if found.data["table"] == root and found.data.get("chain"):
+            # "devices that have no devices in stock": the rows themselves, absent from the table after
+            found.data.update(table=found.data["chain"][0], others=[])
         grouped = {g.column.rsplit(".", 1)[0] for g in intent.group_by}
         if grouped and root not in grouped:
             return intent  # "cities with no branch of over 100 members": not the counted rows' absence
@@ -103,12 +117,15 @@ def _through_link(intent: Intent, found: Found, ctx: Context, filters: list[Filt
     return intent.model_copy(update={"filters": [*intent.filters, flt]})
 
 
-def _table_after(ctx: Context, index: int, fillers: frozenset[str], *, verbs: int = 1) -> Any:
-    """The table mention after a negation, with only fillers and at most ``verbs`` verbs between."""
+def _table_after(ctx: Context, index: int, fillers: frozenset[str], *, verbs: int = 1, chained: bool = False) -> Any:
+    """The table mention after a negation, with only fillers and at most ``verbs`` verbs between;
+    or a verb read as a column of a table ("not published" -> ``publication.publisher``)."""
     for j in range(index + 1, min(index + 6, len(ctx.q.tokens))):
         mention = next((m for m in ctx.mentions if m.start == j), None)
         if mention is not None:
-            return mention if mention.best.kind == "table" else None
+            verb_column = mention.best.kind == "column" and not chained and _past_verb(mention.words)
+            verb_column = verb_column and _last_word(ctx, mention.end)
+            return mention if mention.best.kind == "table" or verb_column else None
         tok = ctx.q.tokens[j]
         if tok.text in fillers or tok.text == "by":
             continue
@@ -117,6 +134,29 @@ def _table_after(ctx: Context, index: int, fillers: frozenset[str], *, verbs: in
             continue
         return None
     return None
+
+
+def _verb_after(ctx: Context, index: int, fillers: frozenset[str]) -> tuple[int, str] | None:
+    """A past verb right after a negation that names one table by its stem, and nothing after it
+    but "yet" ("which are not assigned yet"): the verb's index and the table."""
+    for j in range(index + 1, min(index + 4, len(ctx.q.tokens))):
+        tok = ctx.q.tokens[j]
+        if tok.text in fillers:
+            continue
+        if tok.kind != "word" or tok.used or not _past_verb((tok.text,)):
+            return None
+        tables = tables_a_verb_names(ctx.schema, tok.text)
+        return (j, tables[0]) if _last_word(ctx, j + 1) and len(tables) == 1 else None
+    return None
+
+
+def _last_word(ctx: Context, end: int) -> bool:
+    """Nothing but "yet" after ``end`` ("not published", "not assigned yet"; not "not owned by CCTV")."""
+    return not [t for t in ctx.q.tokens[end:] if t.kind == "word" and t.text != "yet"]
+
+
+def _past_verb(words: tuple[str, ...]) -> bool:
+    return len(words) == 1 and words[0].endswith("ed")
 
 
 def _key_between(ctx: Context, root: str, other: str) -> ForeignKey | None:
