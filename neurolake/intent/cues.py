@@ -454,8 +454,12 @@ def read_distinct(q: Question) -> bool:
 
 _HIGH_END = frozenset(
     {"highest", "largest", "biggest", "greatest", "most", "best", "newest", "latest", "recent", "top"}
+    | {"high", "large", "big", "great", "maximum", "max"}  # "from large to small"
 )
-_LOW_END = frozenset({"lowest", "smallest", "least", "fewest", "worst", "oldest", "earliest", "bottom"})
+_LOW_END = frozenset(
+    {"lowest", "smallest", "least", "fewest", "worst", "oldest", "earliest", "bottom"}
+    | {"low", "small", "little", "minimum", "min"}
+)
 
 
 def _from_to(q: Question) -> str | None:

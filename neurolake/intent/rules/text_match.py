@@ -79,8 +79,11 @@ def _trigger(q: Question, i: int, words: dict[str, frozenset[str]]) -> tuple[str
         return "starts_with", i + 2
     if word in words["text_ends"] and q.word(i + 1) in ("with", "in"):
         return "ends_with", i + 2
-    if word == "with" and q.word(i + 1) in ("the", "a") and q.word(i + 2) in words["text_match_nouns"]:
-        return "like", i + 3
+    if word in ("with", "has", "have", "having"):
+        # "with the letter 'a'", "whose name has substring 'Donor'"
+        j = i + 2 if q.word(i + 1) in ("the", "a") else i + 1
+        if q.word(j) in words["text_match_nouns"]:
+            return "like", j + 1
     return None
 
 
