@@ -219,6 +219,17 @@ def _value_named_next(mention: Mention, items: list[Cue | Mention], q: Question)
     return len(between) <= 2 and set(between) <= {"by", "in", "of", "is", "as", "the", "to", "=", "from", "with"}
 
 
+def _same_function(previous: Slot, mention: Mention) -> bool:
+    """A number named right after an average, a maximum or a total of another ("max price and score")."""
+    return (
+        previous.role == "measure"
+        and previous.function in ("avg", "max", "min", "sum")
+        and previous.mention is not None
+        and mention.best.kind == "column"
+        and previous.mention.best.kind == "column"
+    )
+
+
 def _joined(q: Question, previous: Mention | None, current: Mention) -> bool:
     """True when only connectors ("and", "or", ",") stand between two mentions."""
     if previous is None:
@@ -245,6 +256,14 @@ def _slot_for(
         previous_slot.role in ("group", "order", "column")
         or (previous_slot.role == "filter" and mention.best.kind == "value")
     )
+    if (
+        pending is None
+        and previous_slot is not None
+        and _joined(q, previous, mention)
+        and _same_function(previous_slot, mention)
+    ):
+        # "the maximum price and score": the maximum of each
+        return Slot("measure", mention, function=previous_slot.function)
     if pending is None and previous_slot is not None and repeated and _joined(q, previous, mention):
         # "by country and segment", "from Germany or France": the same role again.
         return Slot(
