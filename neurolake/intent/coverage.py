@@ -347,9 +347,28 @@ def aggregates(r: Reading) -> list[Unread]:
         if t.role != "aggregate" or t.text not in _AGGREGATE_FUNCTIONS or t.text in r.column_words:
             continue  # "total amount": part of a column's name
         picked = t.text in ("minimum", "maximum", "min", "max") and r.intent.order_by and r.intent.limit == 1
-        if not computed & set(_AGGREGATE_FUNCTIONS[t.text]) and not picked:
-            out.append(Unread(t.raw, "a computed number"))
+        if computed & set(_AGGREGATE_FUNCTIONS[t.text]) or picked or _number_of_a_computed(r, t, computed):
+            continue
+        out.append(Unread(t.raw, "a computed number"))
     return out
+
+
+def _number_of_a_computed(r: Reading, t: Any, computed: set[str]) -> bool:
+    """ "the maximum number of points": "number" after a function the reading computes."""
+    if t.text != "number":
+        return False
+    j = t.index - 1
+    while j >= 0 and r.q.tokens[j].text == "the":
+        j -= 1
+    before = r.q.tokens[j].text if j >= 0 else ""
+    if before not in _AGGREGATE_FUNCTIONS or not computed & set(_AGGREGATE_FUNCTIONS[before]) - {"count"}:
+        return False
+    # The noun after "of" names the computed column ("points", "credits"), not one of its words
+    # ("students" is not "student_capacity").
+    after = [tok.text for tok in r.q.tokens[t.index + 1 : t.index + 3]]
+    noun = after[1] if after[:1] == ["of"] and len(after) == 2 else None
+    named = {r.schema.column(m.column) for m in r.intent.measures if m.column and m.function != "count"}
+    return noun is not None and any(c is not None and singular(c.words[-1]) == singular(noun) for c in named)
 
 
 def everything(r: Reading) -> list[Unread]:

@@ -88,6 +88,7 @@ def build_frame(q: Question, mentions: list[Mention], cues: list[Cue], frame: Fr
     previous_slot: Slot | None = None
     compare: tuple[Slot, int] | None = None
     negate_value = False
+    bare: list[tuple[Slot, int]] = []  # measures no mention followed yet ("maximum" in "maximum number of")
     for item in items:
         if isinstance(item, Cue):
             if item.kind == "compare":
@@ -110,6 +111,7 @@ def build_frame(q: Question, mentions: list[Mention], cues: list[Cue], frame: Fr
                     )
             if item.kind == "aggregate" and not _next_is_mention(item, items, q):
                 frame.slots.append(Slot("measure", None, function=item.function))
+                bare.append((frame.slots[-1], item.index))
                 pending = None
                 continue
             pending = item
@@ -131,6 +133,13 @@ def build_frame(q: Question, mentions: list[Mention], cues: list[Cue], frame: Fr
                 compare = None
                 continue
         compare = None
+        outer = _outer_functions(frame, bare, pending, item, q)
+        if outer:
+            # "the maximum number of points", "the minimum and maximum number of bathrooms": of the number itself
+            for function in outer:
+                frame.slots.append(Slot("measure", item, function=function))
+            pending, previous, previous_slot = None, item, frame.slots[-1]
+            continue
         if pending is not None and pending.kind == "negate" and _value_named_next(item, items, q):
             negate_value, pending = True, None  # "not in country 'Russia'", "not owned by CCTV": the value is negated
         elif negate_value and item.best.kind == "value":
@@ -217,6 +226,28 @@ def _value_named_next(mention: Mention, items: list[Cue | Mention], q: Question)
         return False
     between = [t.text for t in q.tokens[mention.end : later[0].start]]
     return len(between) <= 2 and set(between) <= {"by", "in", "of", "is", "as", "the", "to", "=", "from", "with"}
+
+
+def _outer_functions(
+    frame: Frame, bare: list[tuple[Slot, int]], pending: Cue | None, mention: Mention, q: Question
+) -> list[str]:
+    """The functions said right before "number of" a column ("maximum and minimum number of
+    points"): taken out of the frame and returned; none when the number counts rows of a table."""
+    if pending is None or pending.kind != "aggregate" or pending.function != "count" or mention.best.kind != "column":
+        return []
+    taken: list[Slot] = []
+    end = pending.start
+    for slot, index in reversed(bare):
+        between = {t.text for t in q.tokens[index + 1 : end]}
+        if slot.function not in ("max", "min", "avg", "sum") or not between <= {"the", "and", ","}:
+            break
+        if not frame.slots or frame.slots[-1] is not slot:
+            break
+        taken.append(frame.slots.pop())
+        end = index
+        while end > 0 and q.tokens[end].role == "aggregate" and q.tokens[end - 1].role == "aggregate":
+            end -= 1
+    return [s.function for s in reversed(taken) if s.function is not None]
 
 
 def _same_function(previous: Slot, mention: Mention) -> bool:
