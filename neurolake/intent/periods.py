@@ -287,6 +287,8 @@ class PeriodReader:
                 continue
             word = tok.text
             if word in ("by", "per", "each", "every", "a") and q.word(i + 1) in GRAINS:
+                if word == "by" and _sorted_before(q, i):
+                    continue  # "sorted by year", "in descending order by year": an order, not a grouping
                 q.claim(i, i + 2, "grain")
                 return GRAINS[q.word(i + 1) or q.tokens[i + 1].text]
             if word in ("for", "in") and q.word(i + 1) in ("each", "every") and q.word(i + 2) in GRAINS:
@@ -384,3 +386,15 @@ def _more_years(q: Question, index: int) -> list[tuple[int, int]]:
         out.append((int(nxt.value), step + 1))
         index = step + 1
     return out if joined else []
+
+
+#: Words right before "by" that make what follows an order ("sorted by year").
+_SORTING = frozenset({"sorted", "ordered", "sort", "order", "arranged", "ranked", "listed"})
+
+
+def _sorted_before(q: Question, index: int) -> bool:
+    """ "sorted by", "ordered by", "in descending order by" (with a direction word between)."""
+    j = index - 1
+    while j >= 0 and q.tokens[j].text in ("ascending", "descending", "alphabetical", "increasing", "decreasing"):
+        j -= 1
+    return j >= 0 and q.tokens[j].text in _SORTING

@@ -1,6 +1,7 @@
 """Everyday words for an order, an age and a piece of text.
 
 - "sorted by the budget from large to small", "from low to high": the order's direction;
+- "sorted by year": an order by the year column, not a grouping by year;
 - "pilots aged 30 or younger": "aged" is the age;
 - "whose name has substring 'Hall'": a text match, like "contains";
 - "the maximum price and score": the maximum of each;
@@ -25,6 +26,11 @@ TABLES: dict[str, dict[str, list[Any]]] = {
     "dorm": {"dorm_id": [1, 2], "dorm_name": ["Smith Hall", "Anonymous Donor House"], "capacity": [100, 40]},
     "climber": {"climber_id": [1, 2, 3], "country": ["UK", "UK", "Peru"], "points": [12.0, 30.0, 8.0]},
     "dorm_room": {"room_no": [1, 2], "student_capacity": [200, 50], "gender": ["M", "F"]},
+    "competition": {
+        "competition_id": [1, 2, 3],
+        "theme": ["Aliens", "Carnival", "Barnyard"],
+        "year": [2013, 2006, 2009],
+    },
     "wine": {"wine_no": [1, 2, 3], "price": [20.0, 35.0, 12.0], "score": [91, 88, 95], "year": [2010, 2010, 2012]},
 }
 
@@ -60,3 +66,8 @@ def test_the_number_of_a_noun_is_not_a_column_it_only_begins(tables_answerer: Qu
     answer = tables_answerer.answer("Find the total number of students living in rooms with gender M.")
     assert answer.result is None and answer.refusal is not None, answer.sql
     assert "'number' (a computed number)" in answer.refusal
+
+
+def test_sorted_by_year_is_an_order_not_a_grouping(tables_answerer: QuestionAnswerer) -> None:
+    rows = rows_of(tables_answerer, "Return the themes of competitions, sorted by year ascending.")
+    assert rows == [("Carnival",), ("Barnyard",), ("Aliens",)]
