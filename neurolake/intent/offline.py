@@ -188,6 +188,8 @@ class OfflineIntentParser:
             intent = _on_year_column(intent, frame.period, self.schema)
         if frame.grain == "year" and not any(g.grain for g in intent.group_by):
             intent = _by_year_column(intent, frame, self.schema)
+        elif frame.grain == "year":
+            intent = _year_over_date(intent, self.schema)
         return intent
 
     def _existence(self, intent: Intent) -> Intent:
@@ -394,6 +396,20 @@ def _by_year_column(intent: Intent, frame: Frame, schema: SchemaInfo) -> Intent:
         return intent.model_copy(update={"group_by": [*intent.group_by, GroupBy(column=years[0])]})
     # "from the most recent": the direction was put on the listed column for want of another
     return intent.model_copy(update={"order_by": [OrderBy(target=years[0], direction=frame.sort_direction or "asc")]})
+
+
+def _year_over_date(intent: Intent, schema: SchemaInfo) -> Intent:
+    """ "for each year" over a table with both a date and a number named ``year``: by the year
+    the rows are filed under, not the year of the date."""
+    years = _year_columns(intent, schema)
+    by_date = [g for g in intent.group_by if g.grain == "year"]
+    if len(years) != 1 or len(by_date) != 1 or by_date[0].column.rsplit(".", 1)[0] != years[0].rsplit(".", 1)[0]:
+        return intent
+    if any(g.column == years[0] and not g.grain for g in intent.group_by):
+        groups = [g for g in intent.group_by if g is not by_date[0]]  # "return the year": grouped by it already
+    else:
+        groups = [GroupBy(column=years[0]) if g is by_date[0] else g for g in intent.group_by]
+    return intent.model_copy(update={"group_by": groups})
 
 
 def _without_date_only_join(intent: Intent, schema: SchemaInfo) -> Intent:
