@@ -1,8 +1,9 @@
 """Engine fixtures: a small lakehouse with history, built through DeltaStorageManager.
 
 Every engine test takes the ``backend`` fixture, parametrized over the backends NeuroLake
-has (``BACKENDS``: DuckDB, and Spark in local mode sharing the run's one Spark session);
-every test runs on each. Known differences are listed in ``SPARK_XFAIL`` (strict expected
+has (``BACKENDS``: DuckDB, and Spark in local mode, on the run's standalone cluster and
+through the run's Spark Connect server, see tests/spark/conftest.py); every test runs on each.
+Known differences are listed in ``SPARK_XFAIL`` (strict expected
 failures, with the error they raise, so a fix shows up).
 
 The ``lake`` (read-only tests share one per backend) has:
@@ -16,6 +17,7 @@ The ``lake`` (read-only tests share one per backend) has:
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,7 +35,7 @@ from neurolake.engine.snapshots import root_spellings
 from neurolake.errors import QueryExecutionError, QueryValidationError
 from neurolake.storage import DeltaStorageManager
 
-BACKENDS = ["duckdb", "spark"]
+BACKENDS = ["duckdb", "spark", "spark-cluster", "spark-connect"]
 
 
 def make_backend(name: str, storage: DeltaStorageManager, *, memory_limit: str = "1g") -> Backend:
@@ -43,12 +45,12 @@ def make_backend(name: str, storage: DeltaStorageManager, *, memory_limit: str =
 
         allowed = () if storage.is_remote else root_spellings(storage.root)
         return DuckDBBackend(allowed_directories=allowed, memory_limit=memory_limit, threads=2)
-    if name == "spark":
+    if name.startswith("spark"):
         from neurolake.engine.spark import SparkBackend
-        from tests.spark.conftest import shared_spark_session
+        from tests.spark.conftest import spark_session_for
 
         # Lazy: the shared session starts on the first query, not while collecting.
-        return SparkBackend(shared_spark_session, storage_options=storage.storage_options)
+        return SparkBackend(functools.partial(spark_session_for, name), storage_options=storage.storage_options)
     raise ValueError(f"unknown backend {name}")
 
 
@@ -79,7 +81,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     here = Path(__file__).parent
     for item in items:
         callspec = getattr(item, "callspec", None)
-        if item.path.parent != here or callspec is None or callspec.params.get("backend_name") != "spark":
+        on_spark = callspec is not None and str(callspec.params.get("backend_name")).startswith("spark")
+        if item.path.parent != here or not on_spark:
             continue
         known = SPARK_XFAIL.get(f"{item.path.name}::{getattr(item, 'originalname', item.name)}")
         if known is not None:
@@ -170,6 +173,9 @@ def build_lake(root: Path, backend_name: str) -> Lake:
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend_name(request: pytest.FixtureRequest) -> str:
+    from tests.spark.conftest import start_spark_service
+
+    start_spark_service(request, str(request.param))
     return str(request.param)
 
 
