@@ -76,15 +76,34 @@ SPARK_XFAIL: dict[str, tuple[type[BaseException], str]] = {
 }
 
 
+#: Engine tests not run through Spark Connect, and why. An interrupt that reaches the Connect
+#: server while adaptive execution is between stages cancels the operation (the client gets
+#: its QueryTimeoutError or QueryCancelledError) but not the next stage, which Spark submits
+#: just after and leaves running on the server's cores: these cases interrupt within 0.3 s,
+#: during planning. tests/spark/test_backend.py checks timeout and cancel on Connect once the
+#: job runs (docs/spark.md, "Timeouts and cancel").
+CONNECT_SKIP = dict.fromkeys(
+    (
+        "test_execution.py::test_timeout_interrupts_and_the_engine_keeps_working",
+        "test_execution.py::test_default_timeout_comes_from_settings",
+        "test_execution.py::test_cancel_from_another_thread",
+    ),
+    "an interrupt during Spark Connect's planning can leave the next stage running on the server",
+)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark this suite's known Spark gaps (see ``SPARK_XFAIL``)."""
+    """Mark this suite's known Spark gaps (see ``SPARK_XFAIL`` and ``CONNECT_SKIP``)."""
     here = Path(__file__).parent
     for item in items:
         callspec = getattr(item, "callspec", None)
+        key = f"{item.path.name}::{getattr(item, 'originalname', item.name)}"
+        if callspec is not None and callspec.params.get("backend_name") == "spark-connect" and key in CONNECT_SKIP:
+            item.add_marker(pytest.mark.skip(reason=CONNECT_SKIP[key]))
         on_spark = callspec is not None and str(callspec.params.get("backend_name")).startswith("spark")
         if item.path.parent != here or not on_spark:
             continue
-        known = SPARK_XFAIL.get(f"{item.path.name}::{getattr(item, 'originalname', item.name)}")
+        known = SPARK_XFAIL.get(key)
         if known is not None:
             error, reason = known
             item.add_marker(pytest.mark.xfail(raises=error, reason=reason, strict=True))
