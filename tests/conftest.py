@@ -8,6 +8,7 @@ tests; under ``CI=true`` it fails them.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
@@ -37,6 +38,22 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if name.startswith("NEUROLAKE_") and not name.startswith("NEUROLAKE_TEST_"):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _plain_test_log_format(request: pytest.FixtureRequest) -> None:
+    """pytest attaches its log handlers to every non-propagating logger, and PySpark's query-error
+    loggers are such loggers whose ``addHandler`` gives the (run-wide) handlers PySpark's JSON
+    format: let those loggers propagate (they log nothing: NeuroLake sets them above CRITICAL)
+    and give pytest's handlers their format back, so ``caplog.text`` stays pytest's."""
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        logger = logging.Logger.manager.loggerDict.get(name)
+        if isinstance(logger, logging.Logger):
+            logger.propagate = True
+    plugin = request.config.pluginmanager.get_plugin("logging-plugin")
+    if plugin is not None:
+        for handler in (plugin.caplog_handler, plugin.report_handler):
+            handler.setFormatter(plugin.formatter)
 
 
 @pytest.fixture
