@@ -1,22 +1,12 @@
 # NeuroLake: the REST API (`neurolake serve`, the default command) and the chat
-# (`neurolake chat --headless`) from one image; the same image runs the Spark master, worker
-# and Connect server (pyspark's own launchers). docker-compose.yml wires the services.
+# (`neurolake chat --headless`) from one image. docker-compose.yml wires the services.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    NEUROLAKE_HOME=/data \
-    SPARK_HOME=/usr/local/lib/python3.11/site-packages/pyspark \
-    SPARK_LOG_DIR=/tmp/spark/logs \
-    SPARK_PID_DIR=/tmp/spark/pids \
-    SPARK_WORKER_DIR=/tmp/spark/work
-
-# Spark (local mode, the compose's cluster and Connect server) runs on a Java 17 runtime.
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends openjdk-17-jre-headless \
-    && rm -rf /var/lib/apt/lists/*
+    NEUROLAKE_HOME=/data
 
 WORKDIR /opt/neurolake
 
@@ -31,11 +21,10 @@ COPY neurolake ./neurolake
 COPY agents ./agents
 COPY app ./app
 # Editable install: the catalog finds its migrations (alembic/) and prompts next to the source.
-# /lake: a lakehouse folder shared by NeuroLake and the Spark containers (compose's `spark` profile).
 RUN pip install -e . \
     && useradd --system --uid 10001 --home-dir /data neurolake \
-    && mkdir -p /data /lake \
-    && chown neurolake /data /lake
+    && mkdir -p /data \
+    && chown neurolake /data
 
 USER neurolake
 VOLUME ["/data"]

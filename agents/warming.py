@@ -9,7 +9,6 @@ recalls nor remembers (``WarmingMemory``), and ``MODELS_LOADING_NOTE`` says so t
 from __future__ import annotations
 
 import logging
-import threading
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -68,19 +67,11 @@ class WarmingService:
 
     def warm_up(self) -> None:
         """Build the service and its parser (blocking, no embedding model), then start loading the
-        models and the engine's backend (Spark's one session for the process) in the background,
-        even after a failure (the first question reports it)."""
+        models in the background, even after a failure (the first question reports it)."""
         try:
             self.service.parser.offline()
         finally:
             self.models.start()
-            threading.Thread(target=self._start_engine, name="neurolake-engine-start", daemon=True).start()
-
-    def _start_engine(self) -> None:
-        try:
-            self.platform.engine.backend.start()
-        except Exception as e:  # the first query reports it, with the reason
-            log.warning("the engine's backend did not start: %s", e)
 
     def _load_models(self) -> None:
         """The embedding model, then the schema index brought up to date (embeds new tables once)."""

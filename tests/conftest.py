@@ -1,30 +1,21 @@
 """Shared fixtures: settings pointing at a temporary home, the platform, service URLs.
 
 PostgreSQL (127.0.0.1:5432, database ``test``) and Redis (127.0.0.1:6379) are real
-services; a Spark standalone cluster and a Spark Connect server are started for the run
-(once, on first use) from the installed pyspark. Locally a missing or failing one skips its
-tests; under ``CI=true`` it fails them.
+services. Locally a missing one skips its tests; under ``CI=true`` it fails them.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 
 from neurolake.config import Settings, load_settings
 from neurolake.platform import NeuroLake
-
-if TYPE_CHECKING:
-    from tests.spark.services import ConnectServer, StandaloneCluster
-
-T = TypeVar("T")
 
 POSTGRES_URL = os.environ.get("NEUROLAKE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("NEUROLAKE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -38,22 +29,6 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if name.startswith("NEUROLAKE_") and not name.startswith("NEUROLAKE_TEST_"):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
-
-
-@pytest.fixture(autouse=True)
-def _plain_test_log_format(request: pytest.FixtureRequest) -> None:
-    """pytest attaches its log handlers to every non-propagating logger, and PySpark's query-error
-    loggers are such loggers whose ``addHandler`` gives the (run-wide) handlers PySpark's JSON
-    format: let those loggers propagate (they log nothing: NeuroLake sets them above CRITICAL)
-    and give pytest's handlers their format back, so ``caplog.text`` stays pytest's."""
-    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
-        logger = logging.Logger.manager.loggerDict.get(name)
-        if isinstance(logger, logging.Logger):
-            logger.propagate = True
-    plugin = request.config.pluginmanager.get_plugin("logging-plugin")
-    if plugin is not None:
-        for handler in (plugin.caplog_handler, plugin.report_handler):
-            handler.setFormatter(plugin.formatter)
 
 
 @pytest.fixture
@@ -131,46 +106,3 @@ def postgres_url() -> Iterator[str]:
 def redis_url() -> str:
     require_service("127.0.0.1", 6379, "Redis")
     return REDIS_URL
-
-
-def _spark_service(start: Callable[[Path], T], name: str, folder: Path) -> T:
-    """Start a Spark service for the run: skip locally, fail under CI, when it cannot start."""
-    from tests.spark.services import ServiceError
-
-    try:
-        return start(folder)
-    except (ServiceError, OSError) as e:
-        message = f"{name} could not start: {e}"
-        if IN_CI:
-            pytest.fail(message + " (CI=true: services are required)")
-        pytest.skip(message)
-
-
-@pytest.fixture(scope="session")
-def spark_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StandaloneCluster]:
-    """A standalone Spark cluster (one master, two 1-core 1 GiB workers) for the whole run."""
-    from tests.spark.services import RUNNING, StandaloneCluster
-
-    folder = tmp_path_factory.mktemp("spark-cluster")
-    cluster = _spark_service(StandaloneCluster.start, "the Spark standalone cluster", folder)
-    RUNNING.update({"spark-cluster": cluster.master_url, "spark-cluster-ui": cluster.ui_url})
-    yield cluster
-    for key in ("spark-cluster", "spark-cluster-ui"):
-        RUNNING.pop(key, None)
-    cluster.stop()
-
-
-@pytest.fixture(scope="session")
-def spark_connect(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConnectServer]:
-    """A Spark Connect server for the whole run."""
-    from tests.spark.services import RUNNING, ConnectServer
-
-    folder = tmp_path_factory.mktemp("spark-connect")
-    server = _spark_service(ConnectServer.start, "the Spark Connect server", folder)
-    RUNNING["spark-connect"] = server.url
-    yield server
-    RUNNING.pop("spark-connect", None)
-    from neurolake.spark import SparkSessionFactory
-
-    SparkSessionFactory.stop(only=server.url)  # before the server goes: a client's stop() retries a gone server
-    server.stop()

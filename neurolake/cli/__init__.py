@@ -10,7 +10,6 @@ import sys
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 from neurolake.cli import admin, ask, cache, chat, pipelines, prompts, query, serve, stats, storage
 from neurolake.cli.context import state
@@ -49,9 +48,8 @@ def main() -> None:
     try:
         app()
     except NeuroLakeError as e:
-        # soft_wrap: the error stays one line however narrow the terminal; escaped, so a
-        # bracketed word of the message ("pyspark[connect]") is not read as Rich markup.
-        Console(stderr=True, soft_wrap=True).print(f"[bold red]Error:[/] {escape(str(e))}", highlight=False)
+        # soft_wrap: the error stays one line however narrow the terminal.
+        Console(stderr=True, soft_wrap=True).print(f"[bold red]Error:[/] {e}", highlight=False)
         sys.exit(1)
     finally:
         state.close()

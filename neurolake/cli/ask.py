@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.syntax import Syntax
 
-from neurolake.cli.context import note_spark_start_up, state
+from neurolake.cli.context import state
 from neurolake.errors import NeuroLakeError
 
 if TYPE_CHECKING:
@@ -98,7 +98,6 @@ def ask(
     from agents.service import ConversationService
     from neurolake.conversation.checkpoints import open_memory
 
-    note_spark_start_up()
     platform = state.platform
     row_limit = limit or platform.settings.engine.row_limit
     # The same service as the chat and the API, on a throwaway thread: no memory, no history kept.

@@ -48,19 +48,3 @@ class CliState:
 
 
 state = CliState()
-
-
-def note_spark_start_up(backend: str | None = None) -> None:
-    """On a spark:// cluster, say (on stderr) that this one command pays Spark's start-up, and
-    what keeps one session instead: a command's driver and executors end with it."""
-    settings = state.settings
-    if (backend or settings.engine.backend) != "spark" or not settings.spark.master.startswith("spark://"):
-        return
-    from rich.console import Console
-
-    Console(stderr=True, soft_wrap=True).print(
-        "Note: on a Spark cluster each command starts its own driver and executors (often a minute); "
-        "`neurolake serve` (REST API) and `neurolake chat` keep one Spark session for every query.",
-        style="dim",
-        highlight=False,
-    )

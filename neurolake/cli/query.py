@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from neurolake.cli.context import note_spark_start_up, state
+from neurolake.cli.context import state
 
 if TYPE_CHECKING:
     from neurolake.engine import NeuroLakeEngine, QueryResult
@@ -127,7 +127,6 @@ def sql(
     ),
 ) -> None:
     """Run SQL on the lakehouse tables and print the result."""
-    note_spark_start_up(backend.value if backend is not None else None)
     with _engine(backend) as engine:
         result = engine.execute_sql(
             query,

@@ -65,19 +65,9 @@ class SparkSettings(BaseModel):
 
     master: str = Field("local[2]", description="local[N], spark://host:7077 or sc://host:15002")
     app_name: str = Field("neurolake", description="Spark application name")
-    executor_memory: str | None = Field(
-        None, description="Memory per executor; unset: what the smallest spark:// worker offers (at most 8g), else 1g"
-    )
+    executor_memory: str = Field("8g", description="Memory per executor")
     driver_memory: str = Field("4g", description="Driver memory")
-    executor_cores: int | None = Field(
-        None, ge=1, description="Cores per executor; unset: the smallest spark:// worker's cores (at most 4), else 1"
-    )
-    executor_wait_s: float = Field(
-        120.0, gt=0, description="Seconds a spark:// session waits for an executor before failing with the reason"
-    )
-    master_ui_url: str | None = Field(
-        None, description="The spark:// master's web UI, read for worker sizes; default http://<master host>:8080"
-    )
+    executor_cores: int = Field(2, ge=1, description="Cores per executor")
     default_parallelism: int = Field(4, ge=1, description="Default parallelism of RDD operations")
     shuffle_partitions: int = Field(8, ge=1, description="spark.sql.shuffle.partitions")
     adaptive_enabled: bool = Field(True, description="Adaptive Query Execution")
@@ -90,10 +80,7 @@ class SparkSettings(BaseModel):
     local_ip: str | None = Field(None, description="SPARK_LOCAL_IP for the driver; default 127.0.0.1 in local mode")
     ui_enabled: bool = Field(False, description="Start the Spark web UI")
 
-    _mem = field_validator("executor_memory", "driver_memory")(
-        classmethod(lambda cls, v: None if v is None else _check_memory(v))
-    )
-    _ui = field_validator("master_ui_url")(classmethod(lambda cls, v: _check_http_url(v)))
+    _mem = field_validator("executor_memory", "driver_memory")(classmethod(lambda cls, v: _check_memory(v)))
 
     @field_validator("master")
     @classmethod

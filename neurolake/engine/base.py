@@ -93,11 +93,6 @@ class Backend(ABC):
     def interrupt(self, job_id: str) -> bool:
         """Ask the running job ``job_id`` to stop; False when no such job is running."""
 
-    def start(self) -> None:
-        """Start what the backend needs before its first query (a server calls it at launch, so the
-        first question does not wait for it); nothing by default."""
-        return None
-
     @abstractmethod
     def close(self) -> None:
         """Release the backend's resources; safe to call more than once."""

@@ -21,7 +21,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -39,7 +39,7 @@ from neurolake.errors import (
 )
 from neurolake.spark.dialect import DIALECT, NUMBERED_PREFIX
 from neurolake.spark.reader import SnapshotReader
-from neurolake.spark.session import SparkSessionFactory, is_connect_session, quiet_pyspark_loggers
+from neurolake.spark.session import SparkSessionFactory, quiet_pyspark_loggers
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -115,10 +115,6 @@ class SparkBackend(Backend):
                 )
                 quiet_pyspark_loggers()
             return self._spark
-
-    def start(self) -> None:
-        """Start the process's Spark session now (on a cluster: its driver and executors)."""
-        _ = self.spark
 
     # ----------------------------------------------------------------------------- relations
 
@@ -197,7 +193,7 @@ class SparkBackend(Backend):
 
     @staticmethod
     def _args(spark: SparkSession, job: BackendJob) -> dict[str, Any] | list[Any] | None:
-        return spark_args(job.params, job.sql, connect=is_connect_session(spark))
+        return spark_args(job.params, job.sql, connect=_is_connect(spark))
 
     def _ensure_views(self, registrations: Mapping[str, TableSnapshot]) -> None:
         for name, snapshot in registrations.items():
@@ -315,7 +311,7 @@ def translate_error(error: BaseException, *, stopped: bool = False) -> NeuroLake
 
 def _own_session(shared: SparkSession) -> SparkSession:
     """A session with its own temporary views: a new one on classic Spark, the shared one on Connect."""
-    if is_connect_session(shared):
+    if _is_connect(shared):
         return shared
     return shared.newSession()
 
@@ -323,14 +319,18 @@ def _own_session(shared: SparkSession) -> SparkSession:
 def _drop_view(spark: SparkSession, name: str) -> None:
     # A Connect session is shared by every backend of the process; views there are named by
     # content, so one another backend still uses is left in place.
-    if not is_connect_session(spark):
+    if not _is_connect(spark):
         spark.catalog.dropTempView(name)
+
+
+def _is_connect(spark: Any) -> bool:
+    return type(spark).__module__.startswith("pyspark.sql.connect")
 
 
 def _add_tag(spark: SparkSession, tag: str) -> None:
     # Classic Spark: job tags on the SparkContext reach the tasks (toArrow's collect runs on a
     # server thread that inherits them); Connect: operation tags on the server session.
-    if is_connect_session(spark):
+    if _is_connect(spark):
         spark.addTag(tag)
     else:
         context = spark.sparkContext
@@ -339,7 +339,7 @@ def _add_tag(spark: SparkSession, tag: str) -> None:
 
 
 def _remove_tag(spark: SparkSession, tag: str) -> None:
-    if is_connect_session(spark):
+    if _is_connect(spark):
         spark.removeTag(tag)
     else:
         spark.sparkContext.removeJobTag(tag)
@@ -347,7 +347,7 @@ def _remove_tag(spark: SparkSession, tag: str) -> None:
 
 def _cancel_tag(spark: SparkSession, tag: str) -> None:
     try:
-        if is_connect_session(spark):
+        if _is_connect(spark):
             spark.interruptTag(tag)
         else:
             spark.sparkContext.cancelJobsWithTag(tag)
@@ -356,13 +356,10 @@ def _cancel_tag(spark: SparkSession, tag: str) -> None:
 
 
 def _timestamp_ntz(value: datetime, *, connect: bool) -> Any:
-    """A TIMESTAMP_NTZ literal for a naive datetime, built as each kind of session binds it."""
+    """A TIMESTAMP_NTZ literal for a naive datetime (classic), or the same instant in UTC (Connect)."""
     if connect:
-        from pyspark.sql.connect.column import Column as ConnectColumn
-        from pyspark.sql.connect.expressions import LiteralExpression
-        from pyspark.sql.types import TimestampNTZType
-
-        return ConnectColumn(LiteralExpression(value, TimestampNTZType()))
+        # The session time zone is UTC, so the UTC instant compares equal to the naive value.
+        return value.replace(tzinfo=UTC)
     from pyspark import SparkContext
     from pyspark.sql.classic.column import Column
 

@@ -22,9 +22,6 @@ __all__ = ["S3Options", "SparkConfig"]
 
 #: Jar and package names that bring native Delta Lake support (delta-core before Delta 3.0).
 _DELTA_ARTIFACTS = re.compile(r"(^|[/:])delta-(spark|core)[_-]", re.IGNORECASE)
-#: Executor size when none is set and no standalone master tells its workers' size.
-MODEST_EXECUTOR_MEMORY = "1g"
-MODEST_EXECUTOR_CORES = 1
 _LOCAL_MASTER = re.compile(r"^local(\[(\d+|\*)\])?$")
 
 
@@ -66,13 +63,8 @@ class SparkConfig:
     master: str = "local[2]"
     app_name: str = "neurolake"
     driver_memory: str = "4g"
-    #: None: fitted to a spark:// cluster's workers when the session starts (``neurolake.spark.cluster``).
-    executor_memory: str | None = None
-    executor_cores: int | None = None
-    #: Seconds a spark:// session waits for its first executor before failing with the reason.
-    executor_wait_s: float = 120.0
-    #: The spark:// master's web UI (its ``/json`` status); None: ``http://<master host>:8080``.
-    master_ui_url: str | None = None
+    executor_memory: str = "8g"
+    executor_cores: int = 2
     default_parallelism: int = 4
     shuffle_partitions: int = 8
     adaptive: bool = True
@@ -106,8 +98,6 @@ class SparkConfig:
             "driver_memory": spark.driver_memory,
             "executor_memory": spark.executor_memory,
             "executor_cores": spark.executor_cores,
-            "executor_wait_s": spark.executor_wait_s,
-            "master_ui_url": spark.master_ui_url,
             "default_parallelism": spark.default_parallelism,
             "shuffle_partitions": spark.shuffle_partitions,
             "adaptive": spark.adaptive_enabled,
@@ -128,11 +118,6 @@ class SparkConfig:
     def is_local(self) -> bool:
         """``local`` / ``local[N]``: driver and executors in this process's JVM."""
         return bool(_LOCAL_MASTER.match(self.master))
-
-    @property
-    def is_standalone(self) -> bool:
-        """A ``spark://`` URL: a standalone cluster's master grants executors to this driver."""
-        return self.master.startswith("spark://")
 
     @property
     def is_connect(self) -> bool:
@@ -159,8 +144,6 @@ class SparkConfig:
             "spark.sql.adaptive.coalescePartitions.enabled": str(self.adaptive).lower(),
             # Timestamps with a zone come back in UTC, as on DuckDB.
             "spark.sql.session.timeZone": "UTC",
-            # Second wall: no `parquet.`/any/path`` queries, whatever SQL reaches Spark (Connect too).
-            "spark.sql.runSQLOnFiles": "false",
         }
         if self.uses_delta_spark:
             conf["spark.databricks.delta.optimizeWrite.enabled"] = str(self.delta_optimize_write).lower()
@@ -173,11 +156,13 @@ class SparkConfig:
             "spark.app.name": self.app_name,
             "spark.master": self.master,
             "spark.driver.memory": self.driver_memory,
-            "spark.executor.memory": self.executor_memory or MODEST_EXECUTOR_MEMORY,
-            "spark.executor.cores": str(self.executor_cores or MODEST_EXECUTOR_CORES),
+            "spark.executor.memory": self.executor_memory,
+            "spark.executor.cores": str(self.executor_cores),
             "spark.default.parallelism": str(self.default_parallelism),
             "spark.ui.enabled": str(self.ui_enabled).lower(),
             "spark.ui.showConsoleProgress": str(self.console_progress).lower(),
+            # Second wall: no `parquet.`/any/path`` queries, whatever SQL reaches Spark.
+            "spark.sql.runSQLOnFiles": "false",
             **self.session_conf(),
         }
         if self.driver_ip is not None:

@@ -30,7 +30,6 @@ from deltalake import DeltaTable
 
 from neurolake.engine.snapshots import TableSnapshot
 from neurolake.errors import QueryExecutionError
-from neurolake.spark.session import is_connect_session
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -111,7 +110,8 @@ class SnapshotReader:
     def _partitioned(
         self, snapshot: TableSnapshot, root: str, files: dict[str, dict[str, Any]], schema: StructType
     ) -> DataFrame:
-        F = _functions(self.spark)
+        from pyspark.sql import functions as F
+
         columns = list(snapshot.column_names)
         if _discoverable(snapshot, root, files):
             return self._scan(list(files), schema, base=root).select(*columns)
@@ -167,15 +167,3 @@ def _discoverable(snapshot: TableSnapshot, root: str, files: dict[str, dict[str,
             if parsed != (None if value is None else str(value)):
                 return False
     return True
-
-
-def _functions(spark: SparkSession) -> Any:
-    """The column functions of the session's kind: a Connect session beside a classic one in
-    the same process needs Connect's own (``pyspark.sql.functions`` picks by environment)."""
-    if is_connect_session(spark):
-        from pyspark.sql.connect import functions as connect_functions
-
-        return connect_functions
-    from pyspark.sql import functions
-
-    return functions

@@ -19,7 +19,7 @@ def test_defaults_are_fully_embedded(tmp_path: Path) -> None:
     assert s.database_url.startswith("sqlite:///") and s.database_url.endswith("catalog.db")
     assert s.lakehouse_root == str((tmp_path / "lakehouse").resolve())
     assert (s.engine.backend, s.cache.backend, s.llm.provider) == ("duckdb", "memory", "offline")
-    assert (s.spark.executor_memory, s.spark.executor_cores, s.spark.driver_memory) == (None, None, "4g")
+    assert (s.spark.executor_memory, s.spark.driver_memory) == ("8g", "4g")
     assert s.engine.row_limit == 10_000 and s.engine.timeout_s == 300
 
 

@@ -15,14 +15,7 @@ from neurolake.config.settings import ENV_PREFIX, NESTED_DELIMITER
 
 ROOT = Path(__file__).resolve().parents[2]
 NEUROLAKE_SERVICES = ("migrate", "api", "chat")
-SPARK_SERVICES = ("spark-master", "spark-worker", "spark-connect")
-#: What an operator adds to .env to run queries on the compose's Spark.
-SPARK_ENV = {
-    "COMPOSE_PROFILES": "spark",
-    "NEUROLAKE_ENGINE_BACKEND": "spark",
-    "NEUROLAKE_STORAGE_ROOT": "/lake/lakehouse",
-}
-LONG_RUNNING = ("postgres", "redis", "minio", "qdrant", "api", "chat", *SPARK_SERVICES)
+LONG_RUNNING = ("postgres", "redis", "minio", "qdrant", "api", "chat")
 #: What an operator puts in .env; any value that is not a placeholder will do.
 OPERATOR_ENV = {
     "POSTGRES_PASSWORD": "pg-Secret-1",
@@ -74,11 +67,7 @@ def _field_exists(name: str) -> bool:
 
 
 def test_every_service_is_there(compose: dict[str, Any]) -> None:
-    assert set(compose["services"]) == {
-        *("postgres", "redis", "minio", "minio-init", "qdrant"),
-        *NEUROLAKE_SERVICES,
-        *SPARK_SERVICES,
-    }
+    assert set(compose["services"]) == {"postgres", "redis", "minio", "minio-init", "qdrant", *NEUROLAKE_SERVICES}
 
 
 @pytest.mark.parametrize("service", LONG_RUNNING)
@@ -157,34 +146,3 @@ def test_the_dockerfile_installs_cpu_torch_first_and_serves() -> None:
     assert makefile_pin is not None and makefile_pin.group(0) in dockerfile
     for folder in ("alembic", "prompts", "neurolake", "agents", "app"):
         assert f"COPY {folder} ./{folder}" in dockerfile and (ROOT / folder).is_dir()
-
-
-def test_spark_runs_from_the_neurolake_image_with_the_lake_on_a_shared_volume(
-    compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    services = compose["services"]
-    for name, value in _environment(compose, "api", {**OPERATOR_ENV, **SPARK_ENV}).items():
-        monkeypatch.setenv(name, value)
-    settings = Settings()
-    root = settings.lakehouse_root
-
-    assert (settings.engine.backend, settings.spark.master) == ("spark", "sc://spark-connect:15002")
-    connect = " ".join(services["spark-connect"]["command"])
-    assert "--master spark://spark-master:7077" in connect and "spark.connect.grpc.binding.port=15002" in connect
-    assert "spark://spark-master:7077" in " ".join(services["spark-worker"]["command"])
-    for name in SPARK_SERVICES:
-        assert services[name]["image"] == services["api"]["image"] and services[name]["profiles"] == ["spark"]
-    # Whoever writes or reads the tables' files sees the same folder: the servers, the Connect
-    # driver (plans the scans) and the worker (its executors read the files).
-    for name in ("api", "chat", "spark-connect", "spark-worker"):
-        mounts = {volume.split(":")[1]: volume.split(":")[0] for volume in services[name]["volumes"]}
-        assert mounts.get("/lake") == "lakehouse" and root.startswith("/lake/"), name
-    # Without the profile, nothing changes: DuckDB over the MinIO lake.
-    assert _environment(compose, "api")["NEUROLAKE_ENGINE__BACKEND"] == "duckdb"
-
-
-def test_the_dockerfile_brings_java_and_the_shared_lake_folder() -> None:
-    dockerfile = (ROOT / "Dockerfile").read_text()
-    assert "openjdk-17-jre-headless" in dockerfile
-    assert "SPARK_HOME=/usr/local/lib/python3.11/site-packages/pyspark" in dockerfile
-    assert "chown neurolake /data /lake" in dockerfile

@@ -1,9 +1,8 @@
 """Engine fixtures: a small lakehouse with history, built through DeltaStorageManager.
 
 Every engine test takes the ``backend`` fixture, parametrized over the backends NeuroLake
-has (``BACKENDS``: DuckDB, and Spark in local mode, on the run's standalone cluster and
-through the run's Spark Connect server, see tests/spark/conftest.py); every test runs on each.
-Known differences are listed in ``SPARK_XFAIL`` (strict expected
+has (``BACKENDS``: DuckDB, and Spark in local mode sharing the run's one Spark session);
+every test runs on each. Known differences are listed in ``SPARK_XFAIL`` (strict expected
 failures, with the error they raise, so a fix shows up).
 
 The ``lake`` (read-only tests share one per backend) has:
@@ -17,7 +16,6 @@ The ``lake`` (read-only tests share one per backend) has:
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -35,7 +33,7 @@ from neurolake.engine.snapshots import root_spellings
 from neurolake.errors import QueryExecutionError, QueryValidationError
 from neurolake.storage import DeltaStorageManager
 
-BACKENDS = ["duckdb", "spark", "spark-cluster", "spark-connect"]
+BACKENDS = ["duckdb", "spark"]
 
 
 def make_backend(name: str, storage: DeltaStorageManager, *, memory_limit: str = "1g") -> Backend:
@@ -45,12 +43,12 @@ def make_backend(name: str, storage: DeltaStorageManager, *, memory_limit: str =
 
         allowed = () if storage.is_remote else root_spellings(storage.root)
         return DuckDBBackend(allowed_directories=allowed, memory_limit=memory_limit, threads=2)
-    if name.startswith("spark"):
+    if name == "spark":
         from neurolake.engine.spark import SparkBackend
-        from tests.spark.conftest import spark_session_for
+        from tests.spark.conftest import shared_spark_session
 
         # Lazy: the shared session starts on the first query, not while collecting.
-        return SparkBackend(functools.partial(spark_session_for, name), storage_options=storage.storage_options)
+        return SparkBackend(shared_spark_session, storage_options=storage.storage_options)
     raise ValueError(f"unknown backend {name}")
 
 
@@ -76,34 +74,14 @@ SPARK_XFAIL: dict[str, tuple[type[BaseException], str]] = {
 }
 
 
-#: Engine tests not run through Spark Connect, and why. An interrupt that reaches the Connect
-#: server while adaptive execution is between stages cancels the operation (the client gets
-#: its QueryTimeoutError or QueryCancelledError) but not the next stage, which Spark submits
-#: just after and leaves running on the server's cores: these cases interrupt within 0.3 s,
-#: during planning. tests/spark/test_backend.py checks timeout and cancel on Connect once the
-#: job runs (docs/spark.md, "Timeouts and cancel").
-CONNECT_SKIP = dict.fromkeys(
-    (
-        "test_execution.py::test_timeout_interrupts_and_the_engine_keeps_working",
-        "test_execution.py::test_default_timeout_comes_from_settings",
-        "test_execution.py::test_cancel_from_another_thread",
-    ),
-    "an interrupt during Spark Connect's planning can leave the next stage running on the server",
-)
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark this suite's known Spark gaps (see ``SPARK_XFAIL`` and ``CONNECT_SKIP``)."""
+    """Mark this suite's known Spark gaps (see ``SPARK_XFAIL``)."""
     here = Path(__file__).parent
     for item in items:
         callspec = getattr(item, "callspec", None)
-        key = f"{item.path.name}::{getattr(item, 'originalname', item.name)}"
-        if callspec is not None and callspec.params.get("backend_name") == "spark-connect" and key in CONNECT_SKIP:
-            item.add_marker(pytest.mark.skip(reason=CONNECT_SKIP[key]))
-        on_spark = callspec is not None and str(callspec.params.get("backend_name")).startswith("spark")
-        if item.path.parent != here or not on_spark:
+        if item.path.parent != here or callspec is None or callspec.params.get("backend_name") != "spark":
             continue
-        known = SPARK_XFAIL.get(key)
+        known = SPARK_XFAIL.get(f"{item.path.name}::{getattr(item, 'originalname', item.name)}")
         if known is not None:
             error, reason = known
             item.add_marker(pytest.mark.xfail(raises=error, reason=reason, strict=True))
@@ -192,9 +170,6 @@ def build_lake(root: Path, backend_name: str) -> Lake:
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend_name(request: pytest.FixtureRequest) -> str:
-    from tests.spark.conftest import start_spark_service
-
-    start_spark_service(request, str(request.param))
     return str(request.param)
 
 

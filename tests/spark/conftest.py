@@ -1,13 +1,8 @@
-"""Spark fixtures: the sessions every test in the run shares, on each kind of Spark.
+"""Spark fixtures: the one local-mode Spark session every test in the run shares.
 
-``SPARK_KINDS``: ``spark`` (local mode), ``spark-cluster`` (this process drives the run's
-standalone cluster) and ``spark-connect`` (a client of the run's Connect server); the
-services are the session fixtures ``spark_cluster`` and ``spark_connect`` (tests/conftest.py).
-Spark allows one SparkContext per process, so local mode and the cluster take turns: asking
-for the other kind stops the running classic session first (pytest keeps a session-scoped
-parameter's tests together, so that happens a few times per run). The Connect session runs
-beside either. All are built from the small test settings below: 1 GiB driver, two shuffle
-partitions, no UI, no console progress; they stop at exit.
+Spark allows one SparkContext per process, so the engine suite (parametrized over backends)
+and these tests use the same session, built from the small test settings below: local[2],
+1 GiB driver, two shuffle partitions, no UI, no console progress. It stops at exit.
 
 Spark takes about a second per query on this size of data (ten times DuckDB), so the slowest
 Spark cases carry the ``spark_slow`` marker: they run under ``CI=true`` (the whole suite runs
@@ -43,52 +38,18 @@ TEST_SPARK_SETTINGS: dict[str, Any] = {
 }
 
 
-#: The kinds of Spark the suites run on; the last two need the run's services.
-SPARK_KINDS = ("spark", "spark-cluster", "spark-connect")
-#: The session fixture that starts the service a kind needs.
-SPARK_SERVICE_FIXTURES = {"spark-cluster": "spark_cluster", "spark-connect": "spark_connect"}
-
-
-def spark_test_config(kind: str = "spark") -> SparkConfig:
-    """The config the run's session of ``kind`` is started with.
-
-    On the cluster, executor sizes are left unset: they are fitted to the workers, as a user's are.
-    """
-    if kind == "spark":
-        return SparkConfig.from_settings(load_settings(spark=TEST_SPARK_SETTINGS))
-    from tests.spark.services import RUNNING
-
-    if kind not in RUNNING:
-        raise RuntimeError(f"{kind} runs on a service: request the {SPARK_SERVICE_FIXTURES[kind]} fixture first")
-    settings = {**TEST_SPARK_SETTINGS, "master": RUNNING[kind], "executor_memory": None, "executor_cores": None}
-    if kind == "spark-cluster":
-        settings["master_ui_url"] = RUNNING["spark-cluster-ui"]
-    return SparkConfig.from_settings(load_settings(spark=settings))
-
-
-def spark_session_for(kind: str) -> SparkSession:
-    """The run's session of ``kind`` (started by the first caller, reused by every later one)."""
-    config = spark_test_config(kind)
-    running = SparkSessionFactory.running_config()
-    if not config.is_connect and running is not None and running != config:
-        SparkSessionFactory.stop(only="classic")  # one SparkContext per process: local and cluster take turns
-    return SparkSessionFactory(config).get_spark_session()
+def spark_test_config() -> SparkConfig:
+    """The config the shared test session is started with."""
+    return SparkConfig.from_settings(load_settings(spark=TEST_SPARK_SETTINGS))
 
 
 def shared_spark_session() -> SparkSession:
-    """The run's local-mode Spark session."""
-    return spark_session_for("spark")
+    """The run's Spark session (started by the first caller, reused by every later one)."""
+    return SparkSessionFactory(spark_test_config()).get_spark_session()
 
 
-def start_spark_service(request: pytest.FixtureRequest, kind: str) -> None:
-    """Start (once per run) the service ``kind`` needs."""
-    if kind in SPARK_SERVICE_FIXTURES:
-        request.getfixturevalue(SPARK_SERVICE_FIXTURES[kind])
-
-
-@pytest.fixture
+@pytest.fixture(scope="session")
 def spark() -> SparkSession:
-    """The local-mode session (per test: a cluster test may have taken the SparkContext's turn)."""
     return shared_spark_session()
 
 

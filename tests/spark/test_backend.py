@@ -1,8 +1,7 @@
 """SparkBackend: views per pinned version, bound parameters, timeouts and cancel, the second wall.
 
-The shared engine suite (tests/engine, parametrized over every backend) covers the contract;
-these tests check what is Spark's own, handing SQL straight to the backend where needed, on
-each kind of Spark (local mode, the run's standalone cluster, its Connect server).
+The shared engine suite (tests/engine, parametrized over both backends) covers the contract;
+these tests check what is Spark's own, handing SQL straight to the backend where needed.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pytest
@@ -28,24 +28,18 @@ from neurolake.errors import (
     QueryTimeoutError,
     QueryValidationError,
 )
-from neurolake.spark.session import is_connect_session
 from tests.engine.conftest import Lake, build_lake
 
-from .conftest import SPARK_KINDS, spark_session_for, start_spark_service
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 # Runs for hours unless its Spark job is cancelled.
 SLOW = "SELECT count(*) FROM range(100000000000) a(x), range(100) b(y) WHERE (x * y) % 7 = 3"
 
 
-@pytest.fixture(scope="module", params=SPARK_KINDS)
-def kind(request: pytest.FixtureRequest) -> str:
-    start_spark_service(request, str(request.param))
-    return str(request.param)
-
-
 @pytest.fixture(scope="module")
-def lake(kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lake]:
-    built = build_lake(tmp_path_factory.mktemp(f"{kind}-lake"), kind)
+def lake(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lake]:
+    built = build_lake(tmp_path_factory.mktemp("spark-lake"), "spark")
     yield built
     built.engine.close()
     built.catalog.dispose()
@@ -61,42 +55,13 @@ def raw(backend: SparkBackend, sql: str, params: object = None) -> pa.Table:
     return backend.execute(BackendJob(uuid.uuid4().hex, sql, params))  # type: ignore[arg-type]
 
 
-def wait_for_no_spark_jobs(lake: Lake, within_s: float = 20.0) -> bool:
-    """True once no Spark job runs: this driver's job list on classic Spark; on Connect (whose
-    jobs a client cannot list), a real query answered while the slow one would hold every core."""
-    spark = _backend(lake).spark
-    if is_connect_session(spark):
-        answered: list[object] = []
-        probe = threading.Thread(
-            target=lambda: answered.append(lake.engine.execute_sql("SELECT count(*) FROM customers", use_cache=False))
-        )
-        probe.start()
-        probe.join(within_s)
-        return bool(answered)
+def wait_for_no_spark_jobs(spark: SparkSession, within_s: float = 20.0) -> bool:
     deadline = time.monotonic() + within_s
     while time.monotonic() < deadline:
         if not spark.sparkContext.statusTracker().getActiveJobsIds():
             return True
         time.sleep(0.1)
     return False
-
-
-def wait_for_a_running_job(lake: Lake, within_s: float = 60.0) -> None:
-    """Until Spark is really running the query (on Connect, which lists no jobs, a moment after it is sent)."""
-    spark = _backend(lake).spark
-    deadline = time.monotonic() + within_s
-    if is_connect_session(spark):
-        while not lake.engine.running_queries() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(2.0)
-        return
-    while not spark.sparkContext.statusTracker().getActiveJobsIds() and time.monotonic() < deadline:
-        time.sleep(0.05)
-
-
-def _backend(lake: Lake) -> SparkBackend:
-    assert isinstance(lake.engine.backend, SparkBackend)
-    return lake.engine.backend
 
 
 def test_each_pinned_version_is_its_own_view(lake: Lake, backend: SparkBackend) -> None:
@@ -134,18 +99,17 @@ def test_numbered_and_timestamp_parameters_bind(backend: SparkBackend, lake: Lak
     assert spark_args([1, 2], "SELECT ?, ?") == [1, 2]
 
 
-def test_timeout_cancels_the_spark_job(lake: Lake, kind: str) -> None:
+def test_timeout_cancels_the_spark_job(lake: Lake, spark: SparkSession) -> None:
     started = time.monotonic()
-    # On Connect the interrupt must find the job running (see CONNECT_SKIP in tests/engine/conftest.py).
     with pytest.raises(QueryTimeoutError):
-        lake.engine.execute_sql(SLOW, timeout_s=5.0 if kind == "spark-connect" else 1.0)
+        lake.engine.execute_sql(SLOW, timeout_s=1.0)
 
     assert time.monotonic() - started < 30
-    assert wait_for_no_spark_jobs(lake), "the Spark job kept running after the timeout"
+    assert wait_for_no_spark_jobs(spark), "the Spark job kept running after the timeout"
     assert lake.engine.execute_sql("SELECT count(*) FROM customers").rows == [(5,)]
 
 
-def test_cancel_from_another_thread_stops_the_spark_job(lake: Lake) -> None:
+def test_cancel_from_another_thread_stops_the_spark_job(lake: Lake, spark: SparkSession) -> None:
     errors: list[BaseException] = []
 
     def run() -> None:
@@ -156,14 +120,16 @@ def test_cancel_from_another_thread_stops_the_spark_job(lake: Lake) -> None:
 
     worker = threading.Thread(target=run)
     worker.start()
-    wait_for_a_running_job(lake)
+    deadline = time.monotonic() + 60
+    while not spark.sparkContext.statusTracker().getActiveJobsIds() and time.monotonic() < deadline:
+        time.sleep(0.05)  # wait until Spark is really running it
     (query_id,) = lake.engine.running_queries()
 
     assert lake.engine.cancel(query_id) is True
     worker.join(30)
     assert not worker.is_alive()
     assert len(errors) == 1 and isinstance(errors[0], QueryCancelledError)
-    assert wait_for_no_spark_jobs(lake)
+    assert wait_for_no_spark_jobs(spark)
 
 
 @pytest.mark.parametrize(
@@ -201,10 +167,8 @@ def test_spark_errors_are_wrapped_without_the_plan(backend: SparkBackend) -> Non
     assert "CAST_INVALID_INPUT" in str(failed.value) and "SQLSTATE" not in str(failed.value)
 
 
-def test_backends_keep_their_views_apart_and_drop_them_on_close(lake: Lake, kind: str) -> None:
-    if kind == "spark-connect":
-        pytest.skip("Connect sessions are shared by every backend: views are named by content and kept")
-    other = SparkBackend(spark_session_for(kind))
+def test_backends_keep_their_views_apart_and_drop_them_on_close(lake: Lake, spark: SparkSession) -> None:
+    other = SparkBackend(spark)
     engine = NeuroLakeEngine(lake.catalog, lake.storage, backend=other)
     engine.execute_sql("SELECT count(*) FROM products")
     session = other.spark

@@ -15,12 +15,10 @@ def test_defaults_follow_the_settings(tmp_path: Path) -> None:
     config = SparkConfig.from_settings(load_settings(home=tmp_path))
     conf = config.spark_conf()
 
-    # Executor sizes are unset: fitted to a spark:// cluster's workers at start, modest elsewhere.
-    assert (config.master, config.executor_memory, config.driver_memory) == ("local[2]", None, "4g")
-    assert (config.executor_cores, config.executor_wait_s, config.master_ui_url) == (None, 120.0, None)
+    assert (config.master, config.executor_memory, config.driver_memory) == ("local[2]", "8g", "4g")
     assert conf["spark.master"] == "local[2]" and conf["spark.app.name"] == "neurolake"
-    assert conf["spark.executor.memory"] == "1g" and conf["spark.driver.memory"] == "4g"
-    assert conf["spark.executor.cores"] == "1" and conf["spark.default.parallelism"] == "4"
+    assert conf["spark.executor.memory"] == "8g" and conf["spark.driver.memory"] == "4g"
+    assert conf["spark.executor.cores"] == "2" and conf["spark.default.parallelism"] == "4"
     assert conf["spark.sql.shuffle.partitions"] == "8"
     assert conf["spark.sql.adaptive.enabled"] == "true"
     assert conf["spark.ui.enabled"] == "false" and conf["spark.ui.showConsoleProgress"] == "false"
@@ -50,14 +48,11 @@ def test_every_spark_setting_reaches_the_conf(tmp_path: Path) -> None:
             "local_ip": "10.0.0.9",
             "jars": ["/opt/jars/extra.jar"],
             "packages": ["org.example:thing:1.0"],
-            "executor_wait_s": 30,
-            "master_ui_url": "http://10.0.0.5:8081/",
         },
     )
     config = SparkConfig.from_settings(settings)
     conf = config.spark_conf()
 
-    assert config.is_standalone and (config.executor_wait_s, config.master_ui_url) == (30.0, "http://10.0.0.5:8081")
     assert conf["spark.master"] == "spark://10.0.0.5:7077" and conf["spark.app.name"] == "nightly"
     assert (conf["spark.executor.memory"], conf["spark.driver.memory"]) == ("16g", "2g")
     assert (conf["spark.executor.cores"], conf["spark.default.parallelism"]) == ("4", "32")

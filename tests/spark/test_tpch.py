@@ -2,29 +2,27 @@
 
 The tables are generated with tpchgen-cli into a temporary folder and loaded through the
 storage manager (the benchmark's own code); each query runs through ``execute_sql`` on the
-DuckDB backend and on the Spark backend over the same snapshots, in the same test. Local mode
-runs all 22; the run's standalone cluster and Connect server run the ``QUICK`` ones (every
-query a few seconds more on each would add minutes to the suite for no new code path).
+DuckDB backend and on the Spark backend over the same snapshots, in the same test.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pytest
 
 from bench.tpch import QUERIES, ROW_CAP, generate, load
-from neurolake.catalog import Catalog
 from neurolake.engine import NeuroLakeEngine
 from neurolake.engine.spark import SparkBackend
-from neurolake.storage import DeltaStorageManager
 
-from .conftest import spark_session_for, start_spark_service
+from .conftest import shared_spark_session
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 #: Queries every run checks; the others are marked spark_slow (Spark takes seconds per query).
 QUICK = (1, 3, 6, 13, 15)
@@ -57,38 +55,18 @@ def assert_same_answer(expected: pa.Table, actual: pa.Table) -> None:
 
 
 @pytest.fixture(scope="module")
-def tpch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Catalog, DeltaStorageManager]]:
+def engines(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NeuroLakeEngine]]:
     folder = tmp_path_factory.mktemp("tpch")
     catalog, storage = load(generate(0.01, folder), folder)
-    yield catalog, storage
-    storage.close()
-    catalog.dispose()
-
-
-def _engines(kind: str, tpch: tuple[Catalog, DeltaStorageManager]) -> Iterator[dict[str, NeuroLakeEngine]]:
-    catalog, storage = tpch
     built = {
         "duckdb": NeuroLakeEngine(catalog, storage),
-        "spark": NeuroLakeEngine(catalog, storage, backend=SparkBackend(functools.partial(spark_session_for, kind))),
+        "spark": NeuroLakeEngine(catalog, storage, backend=SparkBackend(shared_spark_session)),
     }
     yield built
     for engine in built.values():
         engine.close()
-
-
-@pytest.fixture(scope="module")
-def engines(tpch: tuple[Catalog, DeltaStorageManager]) -> Iterator[dict[str, NeuroLakeEngine]]:
-    """DuckDB and Spark in local mode."""
-    yield from _engines("spark", tpch)
-
-
-@pytest.fixture(scope="module", params=["spark-cluster", "spark-connect"])
-def service_engines(
-    request: pytest.FixtureRequest, tpch: tuple[Catalog, DeltaStorageManager]
-) -> Iterator[dict[str, NeuroLakeEngine]]:
-    """DuckDB and Spark on the run's standalone cluster, then through its Connect server."""
-    start_spark_service(request, str(request.param))
-    yield from _engines(str(request.param), tpch)
+    storage.close()
+    catalog.dispose()
 
 
 def _same_answer_on_both(engines: dict[str, NeuroLakeEngine], number: int, optimize: bool | None = None) -> None:
@@ -112,10 +90,3 @@ def test_tpch_query_gives_duckdbs_answer_on_spark(engines: dict[str, NeuroLakeEn
 @pytest.mark.parametrize("number", CORRELATED_SCALAR_SUBQUERY)
 def test_tpch_queries_as_written_give_duckdbs_answer_on_spark(engines: dict[str, NeuroLakeEngine], number: int) -> None:
     _same_answer_on_both(engines, number, optimize=False)
-
-
-@pytest.mark.parametrize("number", QUICK)
-def test_tpch_query_gives_duckdbs_answer_on_the_cluster_and_through_connect(
-    service_engines: dict[str, NeuroLakeEngine], number: int
-) -> None:
-    _same_answer_on_both(service_engines, number)
