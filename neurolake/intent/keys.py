@@ -112,14 +112,14 @@ def _by_name(tables: list[TableInfo], table: TableInfo, col: ColumnInfo) -> list
 
 
 #: Last words of a column name that mark an identifier even when the type says number ("emp_num").
-_ID_ENDINGS = frozenset({"id", "key", "code", "num", "no", "number", "nbr"})
+ID_ENDINGS = frozenset({"id", "key", "code", "num", "no", "number", "nbr"})
 
 
 def _same_name(tables: list[TableInfo], table: TableInfo, col: ColumnInfo) -> list[ForeignKey]:
     """``professor.emp_num`` -> ``employee.emp_num``: the same identifier name, first column of the
     other table (where it is the row's key), not the first column of this one."""
     written = split_identifier(col.name)  # "emp_num" even where the table's prefix "emp" is dropped from words
-    if not any(len(w) >= 2 and w[-1] in _ID_ENDINGS for w in (col.words, tuple(written))):
+    if not any(len(w) >= 2 and w[-1] in ID_ENDINGS for w in (col.words, tuple(written))):
         return []  # a bare "id" is every table's own key, never a reference by its name alone
     own_first = table.columns[0] is col
     out = []

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from neurolake.intent.frame import Frame, Slot
-from neurolake.intent.keys import JoinGraph, Path, Step, names_a_middle
+from neurolake.intent.keys import ID_ENDINGS, JoinGraph, Path, Step, names_a_middle
 from neurolake.intent.lexicon import MONEY_WORDS
 from neurolake.intent.linker import Target
 from neurolake.intent.model import (
@@ -427,7 +427,7 @@ class Resolver:
                     fn = "count_distinct" if function == "count_distinct" or col.role == "key" else "count"
                     if fn == "count" and col.is_numeric and self._refers(col):
                         fn = "count_distinct"  # "how many patients stayed": each patient once
-                    elif fn == "count" and col.is_numeric and split_identifier(col.name)[-1] in _ID_WORDS:
+                    elif fn == "count" and col.is_numeric and split_identifier(col.name)[-1] in ID_ENDINGS:
                         fn = "count"  # "how many rooms" over room_number: the rows, not a sum of numbers
                     elif fn == "count" and col.is_numeric:
                         fn = "sum"  # "the number of points", "total number of passengers": added up
@@ -1230,9 +1230,6 @@ def _qualified_words(table: TableInfo, col: ColumnInfo) -> str:
         return _words(col.words)
     return f"{_words(table.words)} {_words(col.words)}"
 
-
-#: Last words of a column name that make its numbers names of things, not amounts.
-_ID_WORDS = frozenset({"id", "num", "number", "no", "code", "key"})
 
 #: Words between "the names" and "(of all the) sponsors" that make them one thing.
 _OF_WORDS = frozenset({"of", "the", "all", "these", "those", "different", "distinct", "unique", "each", "every"})

@@ -92,7 +92,13 @@ def test_a_column_named_like_its_table_is_a_row_key_others_refer_to(platform: Ne
 
 def _staff_tables(platform: NeuroLake) -> None:
     # Professors are some of the employees (each once); departments name a head employee.
-    _write(platform, "employee", emp_num=[1, 2, 3, 4], emp_fname=["Ann", "Bo", "Cy", "Di"], emp_lname=list("ABCD"))
+    _write(
+        platform,
+        "employee",
+        emp_num=[1, 2, 3, 4],
+        emp_fname=["Ann", "Bo", "Cy", "Di"],
+        emp_lname=["Avery", "Brook", "Cole", "Dunn"],
+    )
     _write(platform, "professor", emp_num=[2, 3], dept_code=["HIS", "ART"], prof_office=["H-1", "A-7"])
     _write(platform, "department", dept_code=["HIS", "ART"], dept_name=["History", "Art"], emp_num=[2, 4])
     _write(platform, "student", stu_num=[7, 8], stu_fname=["Ed", "Flo"], dept_code=["HIS", "ART"])
@@ -109,11 +115,22 @@ def test_rows_that_are_some_of_another_tables_rows_refer_to_it(platform: NeuroLa
     assert not any(t == "department" and r == "professor" for t, _, r, _ in keys)
 
 
-def test_a_subtype_reads_its_own_details_from_the_rows_it_extends(platform: NeuroLake) -> None:
+def _staff_answer(platform: NeuroLake, question: str) -> list[tuple[object, ...]]:
+    """The rows of a question over the staff tables, which must join a professor to their own employee row."""
     _staff_tables(platform)
-    answerer = QuestionAnswerer(IntentParser.from_platform(platform, semantic=False), platform.engine)
-    answer = answerer.answer("What are the first name and office of the professor in the History department?")
+    answer = QuestionAnswerer(IntentParser.from_platform(platform, semantic=False), platform.engine).answer(question)
     assert answer.refusal is None and answer.clarification is None and answer.result is not None
-    # The professor's own employee row (Bo), not the department head's, nor a student's first name.
     assert "professor.emp_num = employee.emp_num" in (answer.sql or "")
-    assert answer.result.rows == [("Bo", "H-1")]
+    return [tuple(r) for r in answer.result.rows]
+
+
+def test_a_subtype_reads_its_own_details_from_the_rows_it_extends(platform: NeuroLake) -> None:
+    # The professor's own employee row (Bo), not the department head's, nor a student's first name.
+    question = "What are the first name and office of the professor in the History department?"
+    assert _staff_answer(platform, question) == [("Bo", "H-1")]
+
+
+def test_joins_take_the_order_that_keeps_each_row_its_own(platform: NeuroLake) -> None:
+    # Cy Cole teaches in Art; through the department head's employee row (Di Dunn) no row would match.
+    question = "What is the name of the department and office for the professor with the last name of Cole?"
+    assert _staff_answer(platform, question) == [("Art", "A-7")]
